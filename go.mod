@@ -1,0 +1,3 @@
+module github.com/magpie-sns/magpie
+
+go 1.26

@@ -1,0 +1,175 @@
+// Package magpie holds the domain of the Magpie social network: users,
+// posts, follows and login tokens, the rules they obey, the error kinds the
+// rest of the program speaks, and the store interface that the sqlite and
+// postgres packages implement. It imports neither SQL nor HTTP.
+package magpie
+
+import (
+	"context"
+	"time"
+)
+
+// User is an account. Its password hash never leaves the store except
+// through UserStore.UserCredentials.
+type User struct {
+	ID          int64
+	Username    string
+	IsSuperuser bool
+	DateJoined  time.Time
+}
+
+// ListedUser is a row of the user list, seen by one viewer.
+type ListedUser struct {
+	ID          int64
+	Username    string
+	IsFollowing bool // the viewer follows this user
+}
+
+// Post is a blog post. A hidden post is seen only by its owner (and
+// superusers) and never appears in the public list or in feeds.
+type Post struct {
+	ID            int64
+	Title         string
+	Body          string
+	OwnerID       int64
+	OwnerUsername string // filled by the store on every read
+	IsHidden      bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// PostUpdate changes a post; a nil field is left as it is.
+type PostUpdate struct {
+	Title     *string
+	Body      *string
+	IsHidden  *bool
+	UpdatedAt time.Time
+}
+
+// Follow says that Follower follows Following.
+type Follow struct {
+	ID          int64
+	FollowerID  int64
+	FollowingID int64
+	CreatedAt   time.Time
+}
+
+// FollowEntry is a row of a follow list: the follow's id and time and the
+// user on the other side of it.
+type FollowEntry struct {
+	ID        int64
+	UserID    int64
+	Username  string
+	CreatedAt time.Time
+}
+
+// Token is a bearer login token. Only a hash of the secret is stored.
+type Token struct {
+	Hash      []byte
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Cursor is a keyset position in a list: a page starts strictly after it in
+// the list's order. Lists ordered by id alone leave Time zero.
+type Cursor struct {
+	Time time.Time
+	ID   int64
+}
+
+// Page asks for at most Limit rows, after the cursor if there is one.
+type Page struct {
+	After *Cursor
+	Limit int
+}
+
+// CanModify reports whether u may edit or delete p: its owner or a superuser.
+func CanModify(u *User, p *Post) bool {
+	return u.IsSuperuser || p.OwnerID == u.ID
+}
+
+// CanView reports whether u may read p: anyone, unless p is hidden.
+func CanView(u *User, p *Post) bool {
+	return !p.IsHidden || CanModify(u, p)
+}
+
+// Store is everything Magpie keeps. Implementations must be safe for
+// concurrent use and keep times with microsecond precision in UTC.
+type Store interface {
+	UserStore
+	TokenStore
+	PostStore
+	FollowStore
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser inserts u and sets u.ID. ECONFLICT if the username is taken.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	// UserByID returns the user. ENOTFOUND if there is none.
+	UserByID(ctx context.Context, id int64) (*User, error)
+	// UserByUsername returns the user. ENOTFOUND if there is none.
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// UserCredentials returns the user and its password hash. ENOTFOUND if
+	// there is none.
+	UserCredentials(ctx context.Context, username string) (*User, string, error)
+	// ListUsers returns every user but the viewer, by id ascending, each
+	// with whether the viewer follows them. Page.After uses ID only.
+	ListUsers(ctx context.Context, viewerID int64, page Page) ([]ListedUser, error)
+}
+
+// TokenStore keeps bearer tokens.
+type TokenStore interface {
+	// CreateToken stores t. ENOTFOUND if its user does not exist.
+	CreateToken(ctx context.Context, t *Token) error
+	// UserByToken returns the owner of the token with this hash if it
+	// expires after now. ENOTFOUND otherwise.
+	UserByToken(ctx context.Context, hash []byte, now time.Time) (*User, error)
+	// DeleteToken removes the token; removing a missing one is not an error.
+	DeleteToken(ctx context.Context, hash []byte) error
+	// DeleteExpiredTokens removes tokens that expired at or before now and
+	// returns how many.
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
+}
+
+// PostStore keeps posts. Every list is newest first: by CreatedAt then ID,
+// both descending; Page.After is the (CreatedAt, ID) of the last row seen.
+type PostStore interface {
+	// CreatePost inserts p and sets p.ID and p.OwnerUsername. ENOTFOUND if
+	// the owner does not exist.
+	CreatePost(ctx context.Context, p *Post) error
+	// PostByID returns the post. ENOTFOUND if there is none.
+	PostByID(ctx context.Context, id int64) (*Post, error)
+	// UpdatePost applies upd and returns the post as it now is. ENOTFOUND if
+	// there is none.
+	UpdatePost(ctx context.Context, id int64, upd PostUpdate) (*Post, error)
+	// DeletePost removes the post. ENOTFOUND if there is none.
+	DeletePost(ctx context.Context, id int64) error
+	// ListPosts returns the posts that are not hidden.
+	ListPosts(ctx context.Context, page Page) ([]Post, error)
+	// ListPostsByOwner returns all of one user's posts, hidden ones too.
+	ListPostsByOwner(ctx context.Context, ownerID int64, page Page) ([]Post, error)
+	// ListFeed returns the posts that are not hidden of the users that
+	// userID follows.
+	ListFeed(ctx context.Context, userID int64, page Page) ([]Post, error)
+}
+
+// FollowStore keeps who follows whom. Lists are most recent follow first:
+// by CreatedAt then ID, both descending; Page.After is the (CreatedAt, ID)
+// of the last follow seen.
+type FollowStore interface {
+	// CreateFollow inserts f and sets f.ID. ECONFLICT if the follow exists,
+	// ENOTFOUND if either user does not exist, EINVALID if both are the
+	// same user.
+	CreateFollow(ctx context.Context, f *Follow) error
+	// DeleteFollow removes the follow. ENOTFOUND if there is none.
+	DeleteFollow(ctx context.Context, followerID, followingID int64) error
+	// ListFollowing returns the users that userID follows.
+	ListFollowing(ctx context.Context, userID int64, page Page) ([]FollowEntry, error)
+	// ListFollowers returns the users who follow userID.
+	ListFollowers(ctx context.Context, userID int64, page Page) ([]FollowEntry, error)
+}
