@@ -1,0 +1,124 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// cheap keeps the tests fast; the costs live in each hash, so the code path
+// is the one production uses.
+var cheap = Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+func TestVerify(t *testing.T) {
+	pw := NewPasswords(cheap)
+	good := pw.Hash("correct horse")
+	other := NewPasswords(Params{Time: 2, MemoryKiB: 128, Threads: 2}).Hash("correct horse")
+
+	tests := []struct {
+		name     string
+		encoded  string
+		password string
+		want     bool
+	}{
+		{"match", good, "correct horse", true},
+		{"wrong password", good, "correct horsE", false},
+		{"empty password", good, "", false},
+		{"hash made with other costs", other, "correct horse", true},
+		{"no such user", "", "correct horse", false},
+		{"not argon2id", strings.Replace(good, "argon2id", "argon2i", 1), "correct horse", false},
+		{"bad version", strings.Replace(good, "v=19", "v=16", 1), "correct horse", false},
+		{"bad params", strings.Replace(good, "t=1", "t=0", 1), "correct horse", false},
+		{"truncated", good[:len(good)-20], "correct horse", false},
+		{"garbage", "$argon2id$v=19$m=64,t=1,p=1$!!$!!", "correct horse", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pw.Verify(tt.encoded, tt.password); got != tt.want {
+				t.Errorf("Verify = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHashIsSalted(t *testing.T) {
+	pw := NewPasswords(cheap)
+	a, b := pw.Hash("same password"), pw.Hash("same password")
+	if a == b {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	if !strings.HasPrefix(a, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q is not in the PHC argon2id format", a)
+	}
+	if strings.Contains(a, "same password") {
+		t.Fatal("hash contains the password")
+	}
+}
+
+func TestVerifiedPasswordsAreRememberedForAWhile(t *testing.T) {
+	pw := NewPasswords(cheap)
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	pw.now = func() time.Time { return now }
+	encoded := pw.Hash("secret password")
+
+	if pw.Verify(encoded, "wrong password") {
+		t.Fatal("wrong password verified")
+	}
+	if len(pw.verified) != 0 {
+		t.Fatal("a failed verification was remembered")
+	}
+	if !pw.Verify(encoded, "secret password") {
+		t.Fatal("right password refused")
+	}
+	if !pw.remembered(pw.cacheKey(encoded, "secret password")) {
+		t.Fatal("a verified password was not remembered")
+	}
+	now = now.Add(verifiedTTL)
+	if pw.remembered(pw.cacheKey(encoded, "secret password")) {
+		t.Fatal("remembered past its time")
+	}
+	if !pw.Verify(encoded, "secret password") {
+		t.Fatal("right password refused after the cache expired")
+	}
+}
+
+func TestRememberIsBounded(t *testing.T) {
+	pw := NewPasswords(cheap)
+	for i := range verifiedMax + 10 {
+		var id [32]byte
+		id[0], id[1], id[2] = byte(i), byte(i>>8), byte(i>>16)
+		pw.remember(id)
+	}
+	if n := len(pw.verified); n > verifiedMax {
+		t.Fatalf("cache holds %d entries, more than %d", n, verifiedMax)
+	}
+}
+
+func TestNewToken(t *testing.T) {
+	tok, hash := NewToken()
+	if len(tok) < 43 {
+		t.Fatalf("token %q is shorter than 256 bits in base64", tok)
+	}
+	if string(HashToken(tok)) != string(hash) {
+		t.Fatal("HashToken disagrees with NewToken")
+	}
+	tok2, _ := NewToken()
+	if tok == tok2 {
+		t.Fatal("two tokens are equal")
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	pw := NewPasswords(DefaultParams)
+	encoded := pw.Hash("correct horse battery")
+	b.Run("argon2id", func(b *testing.B) {
+		for b.Loop() {
+			pw.check(encoded, "correct horse battery")
+		}
+	})
+	b.Run("remembered", func(b *testing.B) {
+		for b.Loop() {
+			pw.Verify(encoded, "correct horse battery")
+		}
+	})
+}
