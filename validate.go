@@ -86,8 +86,14 @@ func ValidateBody(fe FieldErrors, body string) {
 	}
 }
 
-// validText rejects what no database column can hold: invalid UTF-8 and
-// NUL characters (PostgreSQL refuses both).
+// StorableText reports whether a database column can hold s: valid UTF-8
+// without NUL characters (PostgreSQL refuses both). A name that is not
+// storable cannot belong to any user.
+func StorableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// validText rejects what no database column can hold.
 func validText(fe FieldErrors, field, s string) bool {
 	switch {
 	case !utf8.ValidString(s):

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// route is one operation of the API. Every path is written with its
+// trailing slash; the form without it is served too.
+type route struct {
+	method  string
+	pattern string
+	public  bool // served without authentication
+	handle  http.HandlerFunc
+}
+
+// routeTable is the whole API in one place.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"POST", "/auth/signup/", true, s.signup},
+		{"POST", "/auth/token/", true, s.login},
+		{"POST", "/auth/logout/", false, s.logout},
+
+		{"GET", "/users/", false, s.listUsers},
+		{"GET", "/users/me/", false, s.me},
+
+		{"GET", "/blog/post/", false, s.servePostList(s.publicPosts)},
+		{"POST", "/blog/post/", false, s.createPost},
+		{"GET", "/blog/post/my_post/", false, s.servePostList(s.ownPosts)},
+		{"GET", "/blog/post/my-post/", false, s.servePostList(s.ownPosts)},
+		{"GET", "/blog/post/following_post/", false, s.servePostList(s.feedPosts)},
+		{"GET", "/blog/post/following-post/", false, s.servePostList(s.feedPosts)},
+		{"GET", "/blog/post/{id}/", false, s.getPost},
+		{"PUT", "/blog/post/{id}/", false, s.replacePost},
+		{"PATCH", "/blog/post/{id}/", false, s.patchPost},
+		{"DELETE", "/blog/post/{id}/", false, s.deletePost},
+
+		{"POST", "/follow/", false, s.follow},
+		{"POST", "/follow/unfollow/{username}/", false, s.unfollow},
+		{"DELETE", "/follow/unfollow/{username}/", false, s.unfollow},
+		{"GET", "/follow/follower/", false, s.listFollowing},
+		{"GET", "/follow/following/", false, s.listFollowers},
+
+		{"GET", "/health/", true, s.health},
+		{"GET", "/ready/", true, s.ready},
+		{"GET", "/version/", true, s.versionInfo},
+		{"GET", "/api/schema/", true, s.schema},
+		{"GET", "/api/docs/", true, s.docs},
+	}
+}
+
+// routes builds the handler: a ServeMux keyed by path, each path
+// dispatching on the method itself so that a wrong method gets the JSON 405
+// with an Allow header that clients of the original expect.
+func (s *Server) routes() http.Handler {
+	byPath := map[string]methodSet{}
+	for _, rt := range s.routeTable() {
+		h := http.Handler(rt.handle)
+		if !rt.public {
+			h = s.requireUser(h)
+		}
+		if byPath[rt.pattern] == nil {
+			byPath[rt.pattern] = methodSet{}
+		}
+		byPath[rt.pattern][rt.method] = h
+	}
+	mux := http.NewServeMux()
+	for pattern, methods := range byPath {
+		mux.Handle(pattern+"{$}", methods)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, detail(msgNotFound))
+	})
+	return withRequestID(s.withLogAndRecover(withSecurityHeaders(withTrailingSlash(mux))))
+}
+
+// methodSet serves one path: a handler per method, HEAD wherever GET is.
+type methodSet map[string]http.Handler
+
+func (m methodSet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	if h, ok := m["GET"]; ok && r.Method == "HEAD" {
+		h.ServeHTTP(w, r) // net/http drops the body of a HEAD response
+		return
+	}
+	w.Header().Set("Allow", m.allow())
+	if r.Method == "OPTIONS" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusMethodNotAllowed, detail(`Method "`+r.Method+`" not allowed.`))
+}
+
+func (m methodSet) allow() string {
+	methods := []string{"OPTIONS"}
+	for method := range m {
+		methods = append(methods, method)
+		if method == "GET" {
+			methods = append(methods, "HEAD")
+		}
+	}
+	slices.Sort(methods)
+	return strings.Join(methods, ", ")
+}

@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/postgres/postgrestest"
+)
+
+// recorder is a pgx tracer that keeps the last query run, so that the
+// test explains exactly the SQL and arguments the store sends.
+type recorder struct {
+	sql  string
+	args []any
+}
+
+func (r *recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	r.sql, r.args = data.SQL, data.Args
+	return ctx
+}
+
+func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestQueryPlans checks, on a few thousand rows, that every list is served
+// by the index its comment names, with neither a sequential scan of posts
+// or follows nor a sort of all posts, under both the custom plan of a
+// first execution and the generic plan a cached statement may switch to.
+func TestQueryPlans(t *testing.T) {
+	ctx := t.Context()
+	url := postgrestest.NewDatabase(t)
+	db, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// 5,000 users. User 2 is prolific and popular: 20,000 posts, followed
+	// by everyone; the others have 4 posts each (every 7th post hidden).
+	// User 1 follows 1,000 users; users 3 to 5,000 follow 10 each.
+	for _, q := range []string{
+		`INSERT INTO users (username, password_hash, date_joined)
+			SELECT 'user' || i, 'x', now() FROM generate_series(1, 5000) i`,
+		`INSERT INTO posts (title, body, owner_id, is_hidden, created_at, updated_at)
+			SELECT 't', 'b', 2, i % 7 = 0, now() - i * interval '1 minute', now()
+			FROM generate_series(1, 20000) i`,
+		`INSERT INTO posts (title, body, owner_id, is_hidden, created_at, updated_at)
+			SELECT 't', 'b', 1 + i % 5000, i % 7 = 0, now() - i * interval '1 minute', now()
+			FROM generate_series(1, 20000) i`,
+		`INSERT INTO follows (follower_id, following_id, created_at)
+			SELECT 1, i, now() - i * interval '1 minute' FROM generate_series(2, 1001) i`,
+		`INSERT INTO follows (follower_id, following_id, created_at)
+			SELECT u, CASE k WHEN 1 THEN 2 ELSE 1 + (u + k * 7) % 5000 END, now() - k * interval '1 minute'
+			FROM generate_series(3, 5000) u, generate_series(1, 10) k
+			ON CONFLICT DO NOTHING`,
+		`ANALYZE`,
+	} {
+		if _, err := db.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+
+	rec := &recorder{}
+	cfg := db.pool.Config()
+	cfg.ConnConfig.Tracer = rec
+	cfg.MaxConns = 1
+	traced, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer traced.Close()
+	tdb := &DB{pool: traced}
+
+	after := &magpie.Cursor{Time: time.Now().Add(-100 * time.Hour).UTC().Truncate(time.Microsecond), ID: 15000}
+	for _, tc := range []struct {
+		name  string
+		run   func(magpie.Page) error
+		index string
+		sorts int // the feed sorts its candidates (at most follows × limit ids)
+	}{
+		{"ListUsers", func(p magpie.Page) error { _, err := tdb.ListUsers(ctx, 1, p); return err }, "users_pkey", 0},
+		{"ListPosts", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, p); return err }, "posts_visible_created_idx", 0},
+		{"ListPostsByOwner", func(p magpie.Page) error { _, err := tdb.ListPostsByOwner(ctx, 2, p); return err }, "posts_owner_created_idx", 0},
+		{"ListFeed", func(p magpie.Page) error { _, err := tdb.ListFeed(ctx, 1, p); return err }, "posts_feed_idx", 1},
+		{"ListFollowing", func(p magpie.Page) error { _, err := tdb.ListFollowing(ctx, 1, p); return err }, "follows_follower_created_idx", 0},
+		{"ListFollowers", func(p magpie.Page) error { _, err := tdb.ListFollowers(ctx, 2, p); return err }, "follows_following_created_idx", 0},
+	} {
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			for _, page := range []magpie.Page{{Limit: 20}, {After: after, Limit: 20}} {
+				name := tc.name + "/" + mode
+				if page.After != nil {
+					name += "/after"
+				}
+				t.Run(name, func(t *testing.T) {
+					if err := tc.run(page); err != nil {
+						t.Fatal(err)
+					}
+					plan := explain(t, traced, mode, rec.sql, rec.args)
+					t.Log("\n" + plan)
+					if !strings.Contains(plan, tc.index) {
+						t.Errorf("plan does not use %s", tc.index)
+					}
+					for _, bad := range []string{"Seq Scan on posts", "Seq Scan on follows"} {
+						if strings.Contains(plan, bad) {
+							t.Errorf("plan has a %s", bad)
+						}
+					}
+					if n := strings.Count(plan, "Sort Key"); n != tc.sorts {
+						t.Errorf("plan has %d sorts, want %d", n, tc.sorts)
+					}
+				})
+			}
+		}
+	}
+}
+
+// explain returns the plan of sql with args under plan_cache_mode mode.
+func explain(t *testing.T, pool *pgxpool.Pool, mode, sql string, args []any) string {
+	t.Helper()
+	ctx := t.Context()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), "RESET plan_cache_mode")
+	rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,216 @@
+// Package postgres implements magpie.Store on PostgreSQL with pgx.
+//
+// Every query is plain SQL written beside the Go that scans it. Races are
+// decided by the schema's constraints, whose violations formatError turns
+// into magpie error kinds.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	neturl "net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/magpie-sns/magpie"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// defaultConnectTimeout bounds each connection attempt when the URL sets
+// no connect_timeout, so that an unreachable host fails Open instead of
+// hanging it.
+const defaultConnectTimeout = 10 * time.Second
+
+// DB is a PostgreSQL database holding Magpie's data. It implements
+// magpie.Store and is safe for concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+var _ magpie.Store = (*DB)(nil)
+
+// Open connects to the database at url (postgres:// or postgresql://) and
+// pings it, so that a wrong URL fails here. Pool settings such as
+// pool_max_conns may be given in the URL as pgxpool accepts them. Open does
+// not migrate; see Migrate. Its errors never contain the URL's password.
+func Open(ctx context.Context, url string) (*DB, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, errors.New("postgres: open: the database URL must start with postgres:// or postgresql://")
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, openError(url, err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	// pgx prepares and caches statements, and PostgreSQL may then plan
+	// them once for all parameters from average statistics: a plan fit for
+	// a user with ten posts (sort them all) would then serve a user with
+	// a hundred thousand. Planning each execution for its own parameters
+	// costs well under a millisecond here. The URL may still set it.
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, openError(url, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, openError(url, err)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// openError wraps an error of Open. pgx already redacts passwords in the
+// errors it formats; this also masks the URL's password wherever it still
+// shows, since pgx's redaction of malformed URLs is best effort.
+func openError(url string, err error) error {
+	msg := err.Error()
+	if u, perr := neturl.Parse(url); perr == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+		if pw := u.Query().Get("password"); pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	if msg != err.Error() {
+		return errors.New("postgres: open: " + msg)
+	}
+	return fmt.Errorf("postgres: open: %w", err)
+}
+
+// Close closes every connection of the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the pending migrations. A PostgreSQL advisory lock held
+// for the whole run lets several instances starting at once call it
+// safely: one migrates, the others wait and then find nothing to do.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// Pending reports whether some migrations have not been applied yet. It
+// takes no lock, so it does not wait for a Migrate running elsewhere. On a
+// new database it creates goose's empty version table.
+func (db *DB) Pending(ctx context.Context) (bool, error) {
+	p, err := db.provider()
+	if err != nil {
+		return false, err
+	}
+	defer p.Close()
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: check pending migrations: %w", err)
+	}
+	return pending, nil
+}
+
+// provider returns a goose provider over the pool. A new one per call,
+// because a provider remembers a failed version-table check for good.
+// Closing it closes only its *sql.DB, not the pool.
+func (db *DB) provider() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	// Retry the lock every second (goose's default is five) for up to
+	// five minutes, so that instances waiting on another's migration
+	// start soon after it ends.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
+		goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// formatError turns err into the magpie error it means for a client, from
+// its PostgreSQL error code and constraint name, or else wraps it with op
+// for the log (it then becomes EINTERNAL upstream).
+func formatError(op string, err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errNotFound()
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			switch pgErr.ConstraintName {
+			case "users_username_key":
+				return magpie.Errorf(magpie.ECONFLICT, "A user with that username already exists.")
+			case "follows_follower_following_key":
+				return magpie.Errorf(magpie.ECONFLICT, "Already following.")
+			}
+			return magpie.Errorf(magpie.ECONFLICT, "Already exists.")
+		case "23503": // foreign_key_violation: a referenced user is missing
+			return errNotFound()
+		case "23514": // check_violation
+			if pgErr.ConstraintName == "follows_not_self" {
+				return magpie.Errorf(magpie.EINVALID, "You cannot follow yourself.")
+			}
+			return magpie.Errorf(magpie.EINVALID, "Invalid input.")
+		case "22001": // string_data_right_truncation: a title over VARCHAR(100)
+			return magpie.Errorf(magpie.EINVALID, "Invalid input.")
+		}
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// errNotFound returns a new ENOTFOUND error; new each time so that no
+// caller can change another's.
+func errNotFound() error {
+	return magpie.Errorf(magpie.ENOTFOUND, "Not found.")
+}
+
+// cursor returns the keyset position that a page of a newest-first list
+// starts after. Without a cursor it is +infinity, which sorts after every
+// stored time, so one query (and one prepared plan) serves every page.
+func cursor(after *magpie.Cursor) (pgtype.Timestamptz, int64) {
+	if after == nil {
+		return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, 0
+	}
+	return pgtype.Timestamptz{Time: after.Time, Valid: true}, after.ID
+}

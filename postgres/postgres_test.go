@@ -1,0 +1,133 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/postgres"
+	"github.com/magpie-sns/magpie/postgres/postgrestest"
+	"github.com/magpie-sns/magpie/storetest"
+)
+
+// TestStore holds the store to the contract every magpie.Store keeps,
+// each subtest on a fresh migrated database.
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) magpie.Store {
+		db := open(t)
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+}
+
+// open returns a store on a fresh, unmigrated database.
+func open(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), postgrestest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMigrate(t *testing.T) {
+	t.Run("Idempotent", func(t *testing.T) {
+		db := open(t)
+		for i := range 3 {
+			if err := db.Migrate(t.Context()); err != nil {
+				t.Fatalf("Migrate #%d: %v", i+1, err)
+			}
+		}
+	})
+
+	t.Run("Pending", func(t *testing.T) {
+		db := open(t)
+		pending, err := db.Pending(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pending {
+			t.Error("fresh database: Pending = false, want true")
+		}
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		pending, err = db.Pending(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending {
+			t.Error("after Migrate: Pending = true, want false")
+		}
+	})
+
+	// Several instances starting at once on one new database: the
+	// advisory lock must make one migrate while the others wait.
+	t.Run("Concurrent", func(t *testing.T) {
+		url := postgrestest.NewDatabase(t)
+		const n = 2
+		dbs := make([]*postgres.DB, n)
+		for i := range dbs {
+			db, err := postgres.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i, db := range dbs {
+			wg.Go(func() { errs[i] = db.Migrate(context.Background()) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("Migrate #%d: %v", i+1, err)
+			}
+		}
+		for i, db := range dbs {
+			if pending, err := db.Pending(t.Context()); err != nil || pending {
+				t.Errorf("instance %d: Pending = %v, %v; want false, nil", i+1, pending, err)
+			}
+		}
+	})
+}
+
+func TestOpen(t *testing.T) {
+	const password = "s3cret-Pa55word"
+
+	// These fail without a server: nothing listens on port 1, and the
+	// others do not parse.
+	for name, url := range map[string]string{
+		"Unreachable": "postgres://magpie:" + password + "@127.0.0.1:1/magpie?sslmode=disable&connect_timeout=5",
+		"BadPort":     "postgres://magpie:" + password + "@127.0.0.1:notaport/magpie",
+		"BadOption":   "postgresql://magpie:" + password + "@127.0.0.1/magpie?pool_max_conns=zero",
+		"BadEscape":   "postgres://magpie:" + password + "%zz@127.0.0.1/magpie",
+		"NotPostgres": "mysql://magpie:" + password + "@127.0.0.1/magpie",
+	} {
+		t.Run(name, func(t *testing.T) {
+			db, err := postgres.Open(t.Context(), url)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Errorf("error shows the password: %v", err)
+			}
+			t.Log(err)
+		})
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		db := open(t)
+		if err := db.Ping(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

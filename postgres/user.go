@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/magpie-sns/magpie"
+)
+
+// CreateUser inserts u and sets u.ID. ECONFLICT if the username is taken.
+func (db *DB) CreateUser(ctx context.Context, u *magpie.User, passwordHash string) error {
+	// users_username_key decides between two sign-ups racing for one name.
+	err := db.pool.QueryRow(ctx, `
+		INSERT INTO users (username, password_hash, is_superuser, date_joined)
+		VALUES ($1, $2, $3, $4)
+		RETURNING id`,
+		u.Username, passwordHash, u.IsSuperuser, u.DateJoined,
+	).Scan(&u.ID)
+	if err != nil {
+		return formatError("create user", err)
+	}
+	return nil
+}
+
+// UserByID returns the user. ENOTFOUND if there is none.
+func (db *DB) UserByID(ctx context.Context, id int64) (*magpie.User, error) {
+	// users_pkey.
+	row := db.pool.QueryRow(ctx, `
+		SELECT id, username, is_superuser, date_joined
+		FROM users
+		WHERE id = $1`, id)
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, formatError("user by id", err)
+	}
+	return u, nil
+}
+
+// UserByUsername returns the user. ENOTFOUND if there is none.
+func (db *DB) UserByUsername(ctx context.Context, username string) (*magpie.User, error) {
+	// users_username_key.
+	row := db.pool.QueryRow(ctx, `
+		SELECT id, username, is_superuser, date_joined
+		FROM users
+		WHERE username = $1`, username)
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, formatError("user by username", err)
+	}
+	return u, nil
+}
+
+// UserCredentials returns the user and its password hash. ENOTFOUND if
+// there is none.
+func (db *DB) UserCredentials(ctx context.Context, username string) (*magpie.User, string, error) {
+	// users_username_key.
+	var (
+		u    magpie.User
+		hash string
+	)
+	err := db.pool.QueryRow(ctx, `
+		SELECT id, username, is_superuser, date_joined, password_hash
+		FROM users
+		WHERE username = $1`, username,
+	).Scan(&u.ID, &u.Username, &u.IsSuperuser, &u.DateJoined, &hash)
+	if err != nil {
+		return nil, "", formatError("user credentials", err)
+	}
+	u.DateJoined = u.DateJoined.UTC()
+	return &u, hash, nil
+}
+
+// ListUsers returns every user but the viewer, by id ascending, each with
+// whether the viewer follows them. Page.After uses ID only.
+func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) ([]magpie.ListedUser, error) {
+	var after int64
+	if page.After != nil {
+		after = page.After.ID
+	}
+	// users_pkey walks ids in order; the EXISTS probes
+	// follows_follower_following_key once per row.
+	rows, err := db.pool.Query(ctx, `
+		SELECT u.id, u.username, EXISTS (
+			SELECT 1 FROM follows f
+			WHERE f.follower_id = $1 AND f.following_id = u.id
+		)
+		FROM users u
+		WHERE u.id > $2 AND u.id <> $1
+		ORDER BY u.id
+		LIMIT $3`,
+		viewerID, after, max(page.Limit, 0))
+	if err != nil {
+		return nil, formatError("list users", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (magpie.ListedUser, error) {
+		var u magpie.ListedUser
+		err := row.Scan(&u.ID, &u.Username, &u.IsFollowing)
+		return u, err
+	})
+	if err != nil {
+		return nil, formatError("list users", err)
+	}
+	return users, nil
+}
+
+// scanUser reads id, username, is_superuser, date_joined.
+func scanUser(row pgx.Row) (*magpie.User, error) {
+	var u magpie.User
+	if err := row.Scan(&u.ID, &u.Username, &u.IsSuperuser, &u.DateJoined); err != nil {
+		return nil, err
+	}
+	u.DateJoined = u.DateJoined.UTC()
+	return &u, nil
+}
