@@ -78,7 +78,8 @@ type Cursor struct {
 	ID   int64
 }
 
-// Page asks for at most Limit rows, after the cursor if there is one.
+// Page asks for at most Limit rows (Limit >= 1), after the cursor if there
+// is one.
 type Page struct {
 	After *Cursor
 	Limit int

@@ -1,0 +1,262 @@
+// Package sqlite is the magpie.Store on SQLite, through the pure-Go driver
+// modernc.org/sqlite, so the binary needs no cgo.
+//
+// SQLite lets one connection write at a time. Rather than have concurrent
+// requests fail with "database is locked", writes queue in Go for a pool
+// of one writer connection, while reads run in parallel on a separate
+// read-only pool; in WAL mode readers and the writer do not block each
+// other.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/magpie-sns/magpie"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Connection settings, applied by the driver to every connection it opens.
+// busy_timeout comes first so that switching to WAL waits for a lock held
+// by another process instead of failing.
+const (
+	writerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	readerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+)
+
+// DB is a Magpie database in one SQLite file. It implements magpie.Store
+// and is safe for concurrent use.
+type DB struct {
+	write      *sql.DB // every write; one connection, so writes queue in Go
+	read       *sql.DB // every read outside a write; the same as write for ":memory:"
+	migrations *goose.Provider
+}
+
+var _ magpie.Store = (*DB)(nil)
+
+// Open opens the database file at path, creating it if needed, or a
+// private in-memory database if path is ":memory:". It does not migrate.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty path")
+	}
+	db := &DB{}
+	if path == ":memory:" {
+		// Each connection to :memory: is a database of its own, so there
+		// must be exactly one, kept open for the life of the DB.
+		conn, err := openPool(ctx, "file::memory:?"+writerParams, 1)
+		if err != nil {
+			return nil, err
+		}
+		db.write, db.read = conn, conn
+	} else {
+		// The writer goes first: it turns the file to WAL mode, which the
+		// query-only readers could not do.
+		uri, err := fileURI(path)
+		if err != nil {
+			return nil, err
+		}
+		w, err := openPool(ctx, uri+"?"+writerParams, 1)
+		if err != nil {
+			return nil, err
+		}
+		r, err := openPool(ctx, uri+"?"+readerParams, max(4, runtime.NumCPU()))
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		db.write, db.read = w, r
+	}
+
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.migrations, err = goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open: migrations: %w", err)
+	}
+	return db, nil
+}
+
+// fileURI names the file at path in a "file:" URI, which the driver needs
+// to carry its parameters. The path is made absolute, so that it cannot
+// be read as an authority, and the characters a URI path cannot hold
+// as they are are escaped; SQLite decodes them.
+func fileURI(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: open: %w", err)
+	}
+	return "file:" + uriEscaper.Replace(filepath.ToSlash(abs)), nil
+}
+
+var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
+// openPool opens a pool of at most n connections and checks that the
+// first one opens, so a bad path or a file that is not a database fails
+// here rather than on the first query.
+func openPool(ctx context.Context, dsn string, n int) (*sql.DB, error) {
+	pool, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	return pool, nil
+}
+
+// Migrate applies the migrations that have not been applied yet.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.migrations.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Pending reports whether some migrations have not been applied yet.
+func (db *DB) Pending(ctx context.Context) (bool, error) {
+	pending, err := db.migrations.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: pending migrations: %w", err)
+	}
+	return pending, nil
+}
+
+// Ping reports whether both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database. The readers close first so that the writer,
+// closing last, checkpoints the WAL into the main file.
+func (db *DB) Close() error {
+	var err error
+	if db.read != db.write {
+		err = db.read.Close()
+	}
+	return errors.Join(err, db.write.Close())
+}
+
+// Messages clients read when a constraint turns a write down.
+const (
+	msgNotFound         = "Not found."
+	msgConflict         = "Already exists."
+	msgInvalid          = "Invalid input."
+	msgUsernameTaken    = "A user with that username already exists."
+	msgAlreadyFollowing = "Already following."
+	msgSelfFollow       = "You cannot follow yourself."
+)
+
+// messages are the client messages of one operation's constraint
+// violations, by error kind.
+type messages map[string]string
+
+// storeError says what err means to magpie. The database's constraints
+// decide races, so their violations are the answers: a unique key taken
+// is ECONFLICT, a missing referenced row ENOTFOUND, a failed CHECK
+// EINVALID, each with the message msgs gives its kind or a plain one. No
+// row is ENOTFOUND. Anything else is wrapped with op for the log.
+func storeError(op string, err error, msgs messages) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		kind, msg := "", ""
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			kind, msg = magpie.ECONFLICT, msgConflict
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			kind, msg = magpie.ENOTFOUND, msgNotFound
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			kind, msg = magpie.EINVALID, msgInvalid
+		}
+		if kind != "" {
+			if m, ok := msgs[kind]; ok {
+				msg = m
+			}
+			return &magpie.Error{Kind: kind, Message: msg}
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// notFoundUnlessOne turns a write that touched no row into ENOTFOUND.
+func notFoundUnlessOne(op string, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if n == 0 {
+		return magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+	}
+	return nil
+}
+
+// Times are stored as INTEGER microseconds since the Unix epoch, UTC:
+// they sort and compare as numbers, and keep the precision PostgreSQL
+// keeps.
+func micros(t time.Time) int64 {
+	return t.UnixMicro()
+}
+
+// timeCol scans an INTEGER microseconds column into a time.Time in UTC.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	us, ok := v.(int64)
+	if !ok {
+		return fmt.Errorf("sqlite: time column holds %T, want int64", v)
+	}
+	*c.t = time.UnixMicro(us).UTC()
+	return nil
+}
+
+// keyset turns a page of a newest-first list into query arguments: the
+// (created_at, id) the page starts after, and the limit. With no cursor
+// the page starts above every row, so one query, one index range, serves
+// the first page and the next ones.
+func keyset(p magpie.Page) (at, id int64, limit int) {
+	at, id = math.MaxInt64, math.MaxInt64
+	if p.After != nil {
+		at, id = micros(p.After.Time), p.After.ID
+	}
+	return at, id, sqlLimit(p)
+}
+
+// sqlLimit is the page's LIMIT; in SQLite a negative one means none.
+func sqlLimit(p magpie.Page) int {
+	if p.Limit <= 0 {
+		return -1
+	}
+	return p.Limit
+}

@@ -1,0 +1,222 @@
+package sqlite_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/sqlite"
+	"github.com/magpie-sns/magpie/storetest"
+)
+
+// openFile opens a migrated database in a fresh file, closed at cleanup.
+func openFile(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magpie.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) magpie.Store { return openFile(t) })
+}
+
+// The in-memory database keeps the whole contract too; it lives as long
+// as its one connection.
+func TestStoreMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) magpie.Store {
+		db, err := sqlite.Open(t.Context(), ":memory:")
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		return db
+	})
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "magpie.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if pending, err := db.Pending(ctx); err != nil || !pending {
+		t.Errorf("Pending on a new database = %v, %v; want true, nil", pending, err)
+	}
+	for i := range 2 {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate #%d: %v", i+1, err)
+		}
+	}
+	if pending, err := db.Pending(ctx); err != nil || pending {
+		t.Errorf("Pending after Migrate = %v, %v; want false, nil", pending, err)
+	}
+	u := &magpie.User{Username: "alice", DateJoined: time.Date(2026, 11, 26, 5, 7, 55, 78465000, time.UTC)}
+	if err := db.CreateUser(ctx, u, "hash"); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	// Reopened, the file keeps its data and its migrations.
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer db.Close()
+	if pending, err := db.Pending(ctx); err != nil || pending {
+		t.Errorf("Pending after reopen = %v, %v; want false, nil", pending, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate after reopen: %v", err)
+	}
+	if _, err := db.UserByUsername(ctx, "alice"); err != nil {
+		t.Errorf("UserByUsername after reopen: %v", err)
+	}
+}
+
+func TestMemory(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if pending, err := db.Pending(ctx); err != nil || !pending {
+		t.Errorf("Pending = %v, %v; want true, nil", pending, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if pending, err := db.Pending(ctx); err != nil || pending {
+		t.Errorf("Pending after Migrate = %v, %v; want false, nil", pending, err)
+	}
+	u := &magpie.User{Username: "alice", DateJoined: time.Unix(0, 0).UTC()}
+	if err := db.CreateUser(ctx, u, "hash"); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+
+	// Two in-memory databases are two databases.
+	other, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer other.Close()
+	if err := other.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	_, err = other.UserByUsername(ctx, "alice")
+	if !magpie.IsKind(err, magpie.ENOTFOUND) {
+		t.Errorf("UserByUsername in another :memory: = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestOpenBadPath(t *testing.T) {
+	if _, err := sqlite.Open(t.Context(), ""); err == nil {
+		t.Error("Open(\"\") succeeded")
+	}
+	if _, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "missing", "dir", "magpie.db")); err == nil {
+		t.Error("Open in a missing directory succeeded")
+	}
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte("this is not a database, not even a small one, honestly"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if db, err := sqlite.Open(t.Context(), junk); err == nil {
+		db.Close()
+		t.Error("Open of a file that is not a database succeeded")
+	}
+}
+
+// A path is a file name, not a URI: characters that mean something in a
+// URI name a file all the same.
+func TestOpenOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b?c#d%20e&_pragma=x")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "magpie 1.db")
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file not at the path given: %v", err)
+	}
+}
+
+func TestOpenRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	db, err := sqlite.Open(t.Context(), "magpie.db")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "magpie.db")); err != nil {
+		t.Errorf("database file not in the working directory: %v", err)
+	}
+}
+
+// Constraint violations carry the messages clients read.
+func TestErrorMessages(t *testing.T) {
+	ctx := t.Context()
+	db := openFile(t)
+	at := time.Date(2026, 11, 26, 5, 7, 55, 0, time.UTC)
+	a := &magpie.User{Username: "a", DateJoined: at}
+	b := &magpie.User{Username: "b", DateJoined: at}
+	for _, u := range []*magpie.User{a, b} {
+		if err := db.CreateUser(ctx, u, "hash"); err != nil {
+			t.Fatalf("CreateUser: %v", err)
+		}
+	}
+	if err := db.CreateFollow(ctx, &magpie.Follow{FollowerID: a.ID, FollowingID: b.ID, CreatedAt: at}); err != nil {
+		t.Fatalf("CreateFollow: %v", err)
+	}
+	_, missingErr := db.PostByID(ctx, 999)
+	for _, c := range []struct {
+		name string
+		err  error
+		kind string
+		msg  string
+	}{
+		{"username", db.CreateUser(ctx, &magpie.User{Username: "a", DateJoined: at}, "h"), magpie.ECONFLICT, "A user with that username already exists."},
+		{"follow", db.CreateFollow(ctx, &magpie.Follow{FollowerID: a.ID, FollowingID: b.ID, CreatedAt: at}), magpie.ECONFLICT, "Already following."},
+		{"self follow", db.CreateFollow(ctx, &magpie.Follow{FollowerID: a.ID, FollowingID: a.ID, CreatedAt: at}), magpie.EINVALID, "You cannot follow yourself."},
+		{"missing post", missingErr, magpie.ENOTFOUND, "Not found."},
+		{"delete missing post", db.DeletePost(ctx, 999), magpie.ENOTFOUND, "Not found."},
+	} {
+		var e *magpie.Error
+		if !errors.As(c.err, &e) || e.Kind != c.kind || e.Message != c.msg {
+			t.Errorf("%s: err = %#v, want kind %q message %q", c.name, c.err, c.kind, c.msg)
+		}
+	}
+}
