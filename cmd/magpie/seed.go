@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/auth"
+)
+
+// seedProgressEvery is how many users pass between progress lines, printed
+// only when there are more users than that.
+const seedProgressEvery = 1000
+
+// seedWorkers is how many users' posts and follows are written at once.
+const seedWorkers = 8
+
+func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	env := &envFlags{getenv: getenv}
+	fs := newFlagSet("seed", "seed [--users N] [--posts N] [--password PASSWORD] [--database URL]", stderr)
+	nUsers := fs.Int("users", 5, "how many demo users, user1…userN")
+	nPosts := fs.Int("posts", 3, "how many posts each new user writes")
+	password := fs.String("password", "magpie-demo", "the password of every new user")
+	dbURL := databaseFlag(fs, env)
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("seed: unexpected argument %q", fs.Arg(0))
+	}
+	if *nUsers < 1 {
+		return usageErrorf("seed: --users must be at least 1, not %d", *nUsers)
+	}
+	if *nPosts < 0 {
+		return usageErrorf("seed: --posts must not be negative, not %d", *nPosts)
+	}
+	names := make([]string, *nUsers)
+	for i := range names {
+		names[i] = fmt.Sprintf("user%d", i+1)
+		fe := magpie.FieldErrors{}
+		magpie.ValidatePassword(fe, *password, names[i])
+		if len(fe) > 0 {
+			return invalidInput("seed", fe)
+		}
+	}
+
+	db, err := openMigrated(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db, &err)
+	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+	var progressMu sync.Mutex
+	progress := func(what string, done int) {
+		if len(names) > seedProgressEvery && (done%seedProgressEvery == 0 || done == len(names)) {
+			progressMu.Lock()
+			defer progressMu.Unlock()
+			fmt.Fprintf(stderr, "seed: %s %d/%d\n", what, done, len(names))
+		}
+	}
+
+	// Users one at a time, so that on a fresh database userK has id K.
+	// One hash for everyone: argon2id per user would take minutes for a
+	// benchmark-sized data set. Each user still gets a real, valid hash.
+	hash := auth.NewPasswords(auth.DefaultParams).Hash(*password)
+	ids := make([]int64, len(names))
+	isNew := make([]bool, len(names))
+	var created, existing []string
+	for i, name := range names {
+		u := &magpie.User{Username: name, DateJoined: now()}
+		err := db.CreateUser(ctx, u, hash)
+		switch {
+		case err == nil:
+			created = append(created, name)
+			isNew[i] = true
+		case magpie.IsKind(err, magpie.ECONFLICT):
+			// Seeded before (or created by hand): leave it and its posts.
+			existing = append(existing, name)
+			if u, err = db.UserByUsername(ctx, name); err != nil {
+				return fmt.Errorf("seed: find existing user %s: %w", name, err)
+			}
+		default:
+			return fmt.Errorf("seed: create user %s: %w", name, err)
+		}
+		ids[i] = u.ID
+		progress("users", i+1)
+	}
+
+	// Then the posts of each new user and the follows of every user: each
+	// follows the next two, in a ring. On PostgreSQL every insert waits
+	// for its own commit, so several users go at once; SQLite queues its
+	// writes anyway.
+	var posts, follows, oldFollows, done atomic.Int64
+	err = forEach(ctx, len(ids), seedWorkers, func(ctx context.Context, i int) error {
+		for j := range *nPosts {
+			if !isNew[i] {
+				break
+			}
+			title, body := demoPost(i, j)
+			p := &magpie.Post{Title: title, Body: body, OwnerID: ids[i], CreatedAt: now()}
+			p.UpdatedAt = p.CreatedAt
+			if err := db.CreatePost(ctx, p); err != nil {
+				return fmt.Errorf("seed: create post of %s: %w", names[i], err)
+			}
+			posts.Add(1)
+		}
+		for _, d := range []int{1, 2} {
+			j := (i + d) % len(ids)
+			if j == i {
+				continue
+			}
+			f := &magpie.Follow{FollowerID: ids[i], FollowingID: ids[j], CreatedAt: now()}
+			switch err := db.CreateFollow(ctx, f); {
+			case err == nil:
+				follows.Add(1)
+			case magpie.IsKind(err, magpie.ECONFLICT):
+				oldFollows.Add(1)
+			default:
+				return fmt.Errorf("seed: %s follows %s: %w", names[i], names[j], err)
+			}
+		}
+		progress("posts and follows of users", int(done.Add(1)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	if len(created) > 0 {
+		fmt.Fprintf(stdout, "created %d users: %s\n", len(created), nameList(created))
+		fmt.Fprintf(stdout, "their password: %s\n", *password)
+	} else {
+		fmt.Fprintln(stdout, "created no users")
+	}
+	if len(existing) > 0 {
+		fmt.Fprintf(stdout, "%d users already existed and keep their old password and posts: %s\n",
+			len(existing), nameList(existing))
+	}
+	fmt.Fprintf(stdout, "created %d posts and %d follows (%d follows already existed)\n",
+		posts.Load(), follows.Load(), oldFollows.Load())
+	return nil
+}
+
+// forEach calls fn(ctx, i) for every i in [0, n), at most workers at a
+// time. It stops at the first error and returns it.
+func forEach(ctx context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// nameList joins names, eliding the middle of a long list.
+func nameList(names []string) string {
+	const head, tail = 5, 2
+	if len(names) <= head+tail+1 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:head], ", ") + ", …, " + strings.Join(names[len(names)-tail:], ", ")
+}
+
+// Words of the demo posts.
+var (
+	demoAdjectives = []string{
+		"quiet", "early", "rainy", "golden", "small", "late", "long", "busy",
+		"slow", "bright", "cold", "lazy", "windy", "honest", "old", "green",
+	}
+	demoThings = []string{
+		"mornings", "gardens", "trains", "coffee", "bread", "rivers", "markets",
+		"bicycles", "libraries", "kitchens", "maps", "letters", "birds",
+		"bridges", "tomatoes", "notebooks", "radios", "recipes",
+	}
+	demoPlaces = []string{
+		"the harbour", "the old market", "the park", "my kitchen", "the station",
+		"the hills", "the library", "the corner café", "the allotment",
+		"the seaside", "my balcony", "the night bus",
+	}
+	demoTitles = []func(r *rand.Rand) string{
+		func(r *rand.Rand) string { return capitalize(pick(r, demoAdjectives) + " " + pick(r, demoThings)) },
+		func(r *rand.Rand) string { return "Notes on " + pick(r, demoThings) },
+		func(r *rand.Rand) string { return "The " + pick(r, demoAdjectives) + " walk to " + pick(r, demoPlaces) },
+		func(r *rand.Rand) string { return "What I learned about " + pick(r, demoThings) },
+		func(r *rand.Rand) string {
+			return capitalize(pick(r, demoThings)) + " at " + pick(r, demoPlaces)
+		},
+		func(r *rand.Rand) string {
+			return "In praise of " + pick(r, demoAdjectives) + " " + pick(r, demoThings)
+		},
+	}
+	demoSentences = []func(r *rand.Rand) string{
+		func(r *rand.Rand) string {
+			return "Spent the " + pick(r, demoAdjectives) + " afternoon at " + pick(r, demoPlaces) + " thinking about " + pick(r, demoThings) + "."
+		},
+		func(r *rand.Rand) string {
+			return "I never expected " + pick(r, demoThings) + " to feel so " + pick(r, demoAdjectives) + "."
+		},
+		func(r *rand.Rand) string {
+			return "Someone at " + pick(r, demoPlaces) + " told me a story about " + pick(r, demoThings) + "."
+		},
+		func(r *rand.Rand) string {
+			return "Tomorrow I want to try again, maybe with " + pick(r, demoThings) + "."
+		},
+		func(r *rand.Rand) string {
+			return "The " + pick(r, demoAdjectives) + " light made everything look new."
+		},
+		func(r *rand.Rand) string {
+			return "If you know anything about " + pick(r, demoThings) + ", tell me."
+		},
+		func(r *rand.Rand) string {
+			return "Nothing beats " + pick(r, demoAdjectives) + " " + pick(r, demoThings) + " from " + pick(r, demoPlaces) + "."
+		},
+	}
+)
+
+// demoPost returns the title and body of post j of user i: the same every
+// run, different from user to user.
+func demoPost(i, j int) (title, body string) {
+	r := rand.New(rand.NewPCG(uint64(i), uint64(j)))
+	title = pick(r, demoTitles)(r)
+	sentences := make([]string, 2+r.IntN(3))
+	for k := range sentences {
+		sentences[k] = pick(r, demoSentences)(r)
+	}
+	return title, strings.Join(sentences, " ")
+}
+
+func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
