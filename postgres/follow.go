@@ -45,45 +45,40 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 // ListFollowing returns the users that userID follows, most recent follow
 // first.
 func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
-	at, id := cursor(page.After)
 	// follows_follower_created_idx, read from the cursor on.
-	rows, err := db.pool.Query(ctx, `
+	return db.listFollows(ctx, "list following", `
 		SELECT f.id, u.id, u.username, f.created_at
 		FROM follows f
 		JOIN users u ON u.id = f.following_id
 		WHERE f.follower_id = $1 AND (f.created_at, f.id) < ($2, $3)
 		ORDER BY f.created_at DESC, f.id DESC
-		LIMIT $4`,
-		userID, at, id, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError("list following", err)
-	}
-	entries, err := pgx.CollectRows(rows, collectFollowEntry)
-	if err != nil {
-		return nil, formatError("list following", err)
-	}
-	return entries, nil
+		LIMIT $4`, userID, page)
 }
 
 // ListFollowers returns the users who follow userID, most recent follow
 // first.
 func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
-	at, id := cursor(page.After)
 	// follows_following_created_idx, read from the cursor on.
-	rows, err := db.pool.Query(ctx, `
+	return db.listFollows(ctx, "list followers", `
 		SELECT f.id, u.id, u.username, f.created_at
 		FROM follows f
 		JOIN users u ON u.id = f.follower_id
 		WHERE f.following_id = $1 AND (f.created_at, f.id) < ($2, $3)
 		ORDER BY f.created_at DESC, f.id DESC
-		LIMIT $4`,
-		userID, at, id, max(page.Limit, 0))
+		LIMIT $4`, userID, page)
+}
+
+// listFollows runs a follow-list query whose parameters are the user, the
+// cursor's time and id, and the limit.
+func (db *DB) listFollows(ctx context.Context, op, query string, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
+	at, id := cursor(page.After)
+	rows, err := db.pool.Query(ctx, query, userID, at, id, max(page.Limit, 0))
 	if err != nil {
-		return nil, formatError("list followers", err)
+		return nil, formatError(op, err)
 	}
 	entries, err := pgx.CollectRows(rows, collectFollowEntry)
 	if err != nil {
-		return nil, formatError("list followers", err)
+		return nil, formatError(op, err)
 	}
 	return entries, nil
 }
