@@ -8,5 +8,5 @@ import (
 // TestAPI runs every behaviour of the HTTP API through the real handler on
 // a real database, once per engine.
 func TestAPI(t *testing.T) {
-	forEachEngine(t, slices.Concat(authTests, userTests, postTests, feedTests, followTests, paginationTests, protocolTests))
+	forEachEngine(t, slices.Concat(authTests, userTests, postTests, feedTests, followTests, paginationTests, protocolTests, docsTests))
 }

@@ -15,9 +15,13 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, statusJSON{"OK"})
 }
 
-// ready: GET /ready/, the process can serve: the database answers. Load
-// balancers send traffic only to ready instances.
+// ready: GET /ready/, the process can serve: it is not shutting down and
+// the database answers. Load balancers send traffic only to ready instances.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, statusJSON{"draining"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
@@ -35,14 +39,4 @@ type versionJSON struct {
 // versionInfo: GET /version/.
 func (s *Server) versionInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, versionJSON{s.version})
-}
-
-// schema and docs stand in for the OpenAPI document and Swagger UI, which
-// are not bundled yet; they say so rather than 404.
-func (s *Server) schema(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, detail("The OpenAPI document is not bundled in this version yet. See README.md, \"The API at a glance\"."))
-}
-
-func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, detail("The Swagger UI is not bundled in this version yet. See README.md, \"The API at a glance\"."))
 }

@@ -251,7 +251,9 @@ func (c *client) do(method, path string, body any, headers ...string) *response 
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
-	return &response{t: c.e.t, req: method + " " + path, status: res.StatusCode, header: res.Header, body: data}
+	out := &response{t: c.e.t, req: method + " " + path, status: res.StatusCode, header: res.Header, body: data}
+	out.checkDocumented(req)
+	return out
 }
 
 type response struct {

@@ -59,22 +59,39 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 
 // withTrailingSlash serves /users like /users/: the original redirected
 // with a 301, which loses a POST body, so Magpie routes both forms directly.
-func withTrailingSlash(next http.Handler) http.Handler {
+// A path without the slash is routed with it when that form has a route,
+// and as it is otherwise: the docs assets, and unknown paths (JSON 404).
+func withTrailingSlash(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			next.ServeHTTP(w, r)
-			return
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			// Ask about the slashed form: asked about /users as it is, the
+			// mux answers with the pattern of /users/ and a redirect to it.
+			if slashed := withSlash(r); routed(mux, slashed) {
+				r = slashed
+			}
 		}
-		r2 := new(http.Request)
-		*r2 = *r
-		u := *r.URL
-		u.Path += "/"
-		if u.RawPath != "" {
-			u.RawPath += "/"
-		}
-		r2.URL = &u
-		next.ServeHTTP(w, r2)
+		mux.ServeHTTP(w, r)
 	})
+}
+
+// routed reports whether a route of the mux matches r: any pattern but the
+// catch-all "/", which answers the JSON 404.
+func routed(mux *http.ServeMux, r *http.Request) bool {
+	_, pattern := mux.Handler(r)
+	return pattern != "/"
+}
+
+// withSlash returns a shallow copy of r whose path ends in "/".
+func withSlash(r *http.Request) *http.Request {
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path += "/"
+	if u.RawPath != "" {
+		u.RawPath += "/"
+	}
+	r2.URL = &u
+	return r2
 }
 
 // statusRecorder remembers the status and size of a response for the log.
@@ -127,7 +144,7 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 				"status", rec.status,
 				"bytes", rec.bytes,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000,
-				"remote", r.RemoteAddr,
+				"client", clientOf(r.Context()).ip,
 				"request_id", requestID(r.Context()),
 			)
 		}()

@@ -101,10 +101,7 @@ func nextURL(r *http.Request, limit int, cursor string) string {
 	if limit != defaultLimit {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
-	if r.TLS != nil {
-		u.Scheme = "https"
-	}
+	u := url.URL{Scheme: clientOf(r.Context()).scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
 	return u.String()
 }
 

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// route is one operation of the API. Every path is written with its
-// trailing slash; the form without it is served too.
+// route is one operation of the API. Every API path is written with its
+// trailing slash, and the form without it is served too; the files of the
+// docs page are the only paths without one.
 type route struct {
 	method  string
 	pattern string
@@ -47,6 +48,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/version/", true, s.versionInfo},
 		{"GET", "/api/schema/", true, s.schema},
 		{"GET", "/api/docs/", true, s.docs},
+		{"GET", "/api/docs/{asset}", true, s.docsAsset},
 	}
 }
 
@@ -67,12 +69,15 @@ func (s *Server) routes() http.Handler {
 	}
 	mux := http.NewServeMux()
 	for pattern, methods := range byPath {
-		mux.Handle(pattern+"{$}", methods)
+		if strings.HasSuffix(pattern, "/") {
+			pattern += "{$}" // the path itself, not the tree below it
+		}
+		mux.Handle(pattern, methods)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, detail(msgNotFound))
 	})
-	return withRequestID(s.withLogAndRecover(withSecurityHeaders(withTrailingSlash(mux))))
+	return s.withClient(withRequestID(s.withLogAndRecover(s.withDrain(withSecurityHeaders(withTrailingSlash(mux))))))
 }
 
 // methodSet serves one path: a handler per method, HEAD wherever GET is.

@@ -5,6 +5,8 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/magpie-sns/magpie"
@@ -22,6 +24,9 @@ type Config struct {
 	Version   string           // served at /version/
 	TokenTTL  time.Duration    // 0: DefaultTokenTTL
 	Now       func() time.Time // nil: time.Now
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP API. It is an http.Handler.
@@ -33,6 +38,9 @@ type Server struct {
 	tokenTTL  time.Duration
 	clock     func() time.Time
 	handler   http.Handler
+	draining  atomic.Bool
+
+	trustedProxies []netip.Prefix
 }
 
 // NewServer returns the API handler for cfg.
@@ -44,6 +52,8 @@ func NewServer(cfg Config) *Server {
 		version:   cfg.Version,
 		tokenTTL:  cfg.TokenTTL,
 		clock:     cfg.Now,
+
+		trustedProxies: cfg.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Swagger UI at /api/docs/: our page and start-up script, and the files of
+// the npm package swagger-ui-dist, vendored as swaggerui/README.md records.
+
+// docsCSP lets the docs page load only this server's files and talk only to
+// this server. Swagger UI sets inline styles and draws icons from data: URLs.
+const docsCSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'"
+
+// asset is an embedded file of the docs page.
+type asset struct {
+	contentType string
+	body        []byte
+	etag        string
+}
+
+//go:embed swaggerui
+var swaggerUI embed.FS
+
+func newAsset(name, contentType string) asset {
+	body, err := swaggerUI.ReadFile("swaggerui/" + name)
+	if err != nil {
+		panic(err) // a name below that is not in swaggerui/: a build mistake
+	}
+	sum := sha256.Sum256(body)
+	return asset{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+var (
+	docsPage = newAsset("index.html", "text/html; charset=utf-8")
+	// docsAssets are the files under /api/docs/, with their media types
+	// named here rather than guessed from the system's MIME table. The
+	// document lists the same names: a test checks that.
+	docsAssets = map[string]asset{
+		"init.js":                          newAsset("init.js", "text/javascript; charset=utf-8"),
+		"swagger-ui-bundle.js":             newAsset("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+		"swagger-ui.css":                   newAsset("swagger-ui.css", "text/css; charset=utf-8"),
+		"favicon-32x32.png":                newAsset("favicon-32x32.png", "image/png"),
+		"LICENSE":                          newAsset("LICENSE", "text/plain; charset=utf-8"),
+		"NOTICE":                           newAsset("NOTICE", "text/plain; charset=utf-8"),
+		"swagger-ui-bundle.js.LICENSE.txt": newAsset("swagger-ui-bundle.js.LICENSE.txt", "text/plain; charset=utf-8"),
+	}
+)
+
+// docs: GET /api/docs/, the Swagger UI page.
+func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
+	serveAsset(w, r, docsPage)
+}
+
+// docsAsset: GET /api/docs/{asset}, a file the page loads.
+func (s *Server) docsAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := docsAssets[r.PathValue("asset")]
+	if !ok {
+		s.writeError(w, r, errNotFound)
+		return
+	}
+	serveAsset(w, r, a)
+}
+
+// serveAsset writes a, or 304 if the client's copy is current. The file
+// names carry no version, so clients must revalidate (no-cache) rather than
+// keep a file for a while; the ETag makes that a cheap 304.
+func serveAsset(w http.ResponseWriter, r *http.Request, a asset) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", docsCSP)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", a.etag)
+	if etagMatches(r.Header.Get("If-None-Match"), a.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", a.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	w.Write(a.body)
+}
+
+// etagMatches reports whether an If-None-Match header lists etag (RFC 9110
+// 13.1.2: weak comparison, or "*").
+func etagMatches(ifNoneMatch, etag string) bool {
+	for _, tag := range strings.Split(ifNoneMatch, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
