@@ -29,6 +29,7 @@ Commands:
   migrate      apply pending database migrations
   createuser   create a user: magpie createuser NAME [--superuser] [--password-stdin]
   seed         fill the database with demo users, posts and follows
+  healthcheck  exit 0 if a running server is ready (for container health checks)
   version      print the version
   help         print this help, or a command's flags: magpie help <command>
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return createUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "seed":
 		return seed(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stdout, stderr)
 	case "version":
 		return printVersion(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -81,7 +81,7 @@ func TestUsage(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
-		for _, cmd := range []string{"serve", "migrate", "createuser", "seed", "version"} {
+		for _, cmd := range []string{"serve", "migrate", "createuser", "seed", "healthcheck", "version"} {
 			if !strings.Contains(stdout, cmd) {
 				t.Errorf("%v: usage does not list %s:\n%s", args, cmd, stdout)
 			}
@@ -102,6 +102,8 @@ func TestUsage(t *testing.T) {
 		{"frobnicate"},
 		{"serve", "--no-such-flag"},
 		{"serve", "--log-format", "xml"},
+		{"serve", "--trusted-proxies", "nginx"},
+		{"serve", "--drain-delay", "-1s"},
 		{"serve", "extra"},
 		{"createuser"},
 		{"seed", "--users", "0"},
@@ -312,7 +314,7 @@ func testServe(t *testing.T, dbURL string) {
 	stderr := new(syncBuffer)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", dbURL},
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "2s", "--database", dbURL},
 			mapEnv(nil), strings.NewReader(""), io.Discard, stderr)
 	}()
 
@@ -321,15 +323,72 @@ func testServe(t *testing.T, dbURL string) {
 		t.Errorf("the log shows the database URL:\n%s", stderr)
 	}
 	waitForHealth(t, "http://"+addr+"/health/", stderr, done)
+	if out, _, err := runMagpie(t, t.Context(), "", "healthcheck", "--url", "http://"+addr+"/ready/"); err != nil || out != "ok\n" {
+		t.Errorf("healthcheck of a ready server: %q, %v", out, err)
+	}
 
+	// A connection opened before the stop keeps working while draining,
+	// but /ready/ fails on it and it closes after the response; new
+	// connections are refused.
+	keepAlive := &http.Client{}
+	get := func(path string) (*http.Response, error) {
+		res, err := keepAlive.Get("http://" + addr + path)
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+		return res, err
+	}
+	if _, err := get("/health/"); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
+	waitForLog(t, stderr, "msg=draining")
+	res, err := get("/ready/")
+	if err != nil {
+		t.Fatalf("GET /ready/ on an open connection while draining: %v", err)
+	}
+	if res.StatusCode != http.StatusServiceUnavailable || !res.Close {
+		t.Errorf("GET /ready/ while draining: %d, Connection: close %v; want 503 and close", res.StatusCode, res.Close)
+	}
+	if _, _, err := runMagpie(t, t.Context(), "", "healthcheck", "--url", "http://"+addr+"/ready/"); err == nil {
+		t.Error("healthcheck of a draining server succeeded")
+	}
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("serve returned %v after cancel; log:\n%s", err, stderr)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("serve did not stop within 5s of cancel; log:\n%s", stderr)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not stop within 10s of cancel; log:\n%s", stderr)
+	}
+	if _, _, err := runMagpie(t, t.Context(), "", "healthcheck", "--url", "http://"+addr+"/ready/"); err == nil {
+		t.Error("healthcheck of a stopped server succeeded")
+	}
+}
+
+// waitForLog waits until the log contains s.
+func waitForLog(t *testing.T, log *syncBuffer, s string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(log.String(), s) {
+			return
+		}
+	}
+	t.Fatalf("log has no %q within 10s:\n%s", s, log)
+}
+
+func TestReadyURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8000": "http://127.0.0.1:8000/ready/",
+		"0.0.0.0:8000":   "http://127.0.0.1:8000/ready/",
+		":9000":          "http://127.0.0.1:9000/ready/",
+		"[::]:8000":      "http://[::1]:8000/ready/",
+		"example:80":     "http://example:80/ready/",
+	} {
+		if got := readyURL(addr); got != want {
+			t.Errorf("readyURL(%q) = %q, want %q", addr, got, want)
+		}
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 )
 
 const (
+	defaultAddr        = "127.0.0.1:8000"
+	defaultDrainDelay  = 5 * time.Second
 	shutdownTimeout    = 30 * time.Second
 	tokenCleanupPeriod = time.Hour
 )
@@ -25,13 +27,17 @@ const (
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	env := &envFlags{getenv: getenv}
 	fs := newFlagSet("serve", "serve [flags]", stderr)
-	addr := fs.String("addr", env.string("MAGPIE_ADDR", "127.0.0.1:8000"),
+	addr := fs.String("addr", env.string("MAGPIE_ADDR", defaultAddr),
 		"`host:port` to listen on; port 0 picks a free one (env MAGPIE_ADDR)")
 	dbURL := databaseFlag(fs, env)
 	migrateFirst := fs.Bool("migrate", env.bool("MAGPIE_MIGRATE", true),
 		"apply pending migrations at start; if false, refuse to start while any are pending (env MAGPIE_MIGRATE)")
 	tokenTTL := fs.Duration("token-ttl", env.duration("MAGPIE_TOKEN_TTL", api.DefaultTokenTTL),
 		"lifetime of a login token (env MAGPIE_TOKEN_TTL)")
+	drainDelay := fs.Duration("drain-delay", env.duration("MAGPIE_DRAIN_DELAY", defaultDrainDelay),
+		"on SIGTERM, stop accepting and give open connections this long to finish and close before shutting down (env MAGPIE_DRAIN_DELAY)")
+	trustedProxies := fs.String("trusted-proxies", env.string("MAGPIE_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env MAGPIE_TRUSTED_PROXIES)")
 	logFormat := fs.String("log-format", env.string("MAGPIE_LOG_FORMAT", "text"),
 		"log format: text or json (env MAGPIE_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env.string("MAGPIE_LOG_LEVEL", "info"),
@@ -45,8 +51,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := env.err(); err != nil {
 		return err
 	}
+	if *drainDelay < 0 {
+		return usageErrorf("serve: --drain-delay must not be negative, not %v", *drainDelay)
+	}
 	if *tokenTTL <= 0 {
 		return usageErrorf("serve: --token-ttl must be positive, not %v", *tokenTTL)
+	}
+	proxies, err := api.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usageErrorf("serve: --trusted-proxies: %v", err)
 	}
 	logger, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -83,6 +96,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Logger:    logger,
 		Version:   buildVersion(),
 		TokenTTL:  *tokenTTL,
+
+		TrustedProxies: proxies,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -117,6 +132,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// Stop accepting at once: a proxy's new connections are refused before
+	// any byte of a request is sent, so it can retry them on another
+	// instance, even a POST. The connections already open keep working
+	// while draining, but each closes after its next response, and /ready/
+	// fails; after the delay no idle connection is left for Shutdown to
+	// close under a proxy that is just sending on it (see deploy/nginx).
+	handler.Drain()
+	ln.Close()
+	logger.Info("draining", "delay", *drainDelay)
+	time.Sleep(*drainDelay)
 	logger.Info("shutting down", "timeout", shutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
@@ -124,7 +149,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	stopCleanup()
