@@ -234,7 +234,10 @@ func startBrowser(t *testing.T, execPath string) *browser {
 	t.Cleanup(func() {
 		closeCtx, cancel := context.WithTimeout(tabCtx, 10*time.Second)
 		defer cancel()
-		chromedp.Cancel(closeCtx) // closes the browser gracefully
+		// Closes the browser gracefully; cancelAlloc kills it otherwise.
+		if err := chromedp.Cancel(closeCtx); err != nil {
+			t.Logf("closing the browser: %v", err)
+		}
 		cancelTab()
 	})
 	b := &browser{t: t, ctx: tabCtx}

@@ -212,9 +212,13 @@ func (c *client) do(method, path string, body any, headers ...string) *response 
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		for k, v := range b {
-			mw.WriteField(k, v)
+			if err := mw.WriteField(k, v); err != nil {
+				c.e.t.Fatal(err)
+			}
 		}
-		mw.Close()
+		if err := mw.Close(); err != nil {
+			c.e.t.Fatal(err)
+		}
 		r, ctype = &buf, mw.FormDataContentType()
 	default:
 		data, err := json.Marshal(b)

@@ -129,7 +129,7 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if p == http.ErrAbortHandler { //nolint:errorlint // a panic value, compared as net/http documents
 					panic(p)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,

@@ -88,12 +88,12 @@ func (m methodSet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
 		return
 	}
-	if h, ok := m["GET"]; ok && r.Method == "HEAD" {
+	if h, ok := m[http.MethodGet]; ok && r.Method == http.MethodHead {
 		h.ServeHTTP(w, r) // net/http drops the body of a HEAD response
 		return
 	}
 	w.Header().Set("Allow", m.allow())
-	if r.Method == "OPTIONS" {
+	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

@@ -134,7 +134,11 @@ func explain(t *testing.T, pool *pgxpool.Pool, mode, sql string, args []any) str
 	if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Exec(context.Background(), "RESET plan_cache_mode")
+	defer func() {
+		if _, err := conn.Exec(context.Background(), "RESET plan_cache_mode"); err != nil {
+			t.Error(err)
+		}
+	}()
 	rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
 	if err != nil {
 		t.Fatal(err)

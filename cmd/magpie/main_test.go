@@ -334,7 +334,7 @@ func testServe(t *testing.T, dbURL string) {
 	get := func(path string) (*http.Response, error) {
 		res, err := keepAlive.Get("http://" + addr + path)
 		if err == nil {
-			io.Copy(io.Discard, res.Body)
+			_, err = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 		}
 		return res, err
