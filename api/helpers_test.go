@@ -31,10 +31,10 @@ var cheapPasswords = auth.NewPasswords(auth.Params{Time: 1, MemoryKiB: 64, Threa
 // engine opens a fresh, migrated store for one test.
 type engine struct {
 	name string
-	open func(t *testing.T) magpie.Store
+	open func(t testing.TB) magpie.Store
 }
 
-func openSQLite(t *testing.T) magpie.Store {
+func openSQLite(t testing.TB) magpie.Store {
 	db, err := sqlite.Open(t.Context(), t.TempDir()+"/magpie.db")
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func openSQLite(t *testing.T) magpie.Store {
 	return db
 }
 
-func openPostgres(t *testing.T) magpie.Store {
+func openPostgres(t testing.TB) magpie.Store {
 	db, err := postgres.Open(t.Context(), postgrestest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
