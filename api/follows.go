@@ -114,36 +114,20 @@ type followerEntryJSON struct {
 	CreatedAt timestamp `json:"created_at"`
 }
 
-// listFollowing: GET /follow/follower/, the users the caller follows.
-func (s *Server) listFollowing(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rows, err := s.store.ListFollowing(r.Context(), currentUser(r).ID, page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writePage(w, r, page, rows, followCursor, func(f magpie.FollowEntry) followingEntryJSON {
-		return followingEntryJSON{ID: f.ID, Following: f.Username, CreatedAt: timestamp(f.CreatedAt)}
-	})
+func newFollowingEntryJSON(f magpie.FollowEntry) followingEntryJSON {
+	return followingEntryJSON{ID: f.ID, Following: f.Username, CreatedAt: timestamp(f.CreatedAt)}
 }
 
-// listFollowers: GET /follow/following/, the users who follow the caller.
-func (s *Server) listFollowers(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rows, err := s.store.ListFollowers(r.Context(), currentUser(r).ID, page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writePage(w, r, page, rows, followCursor, func(f magpie.FollowEntry) followerEntryJSON {
-		return followerEntryJSON{ID: f.ID, Follower: f.Username, CreatedAt: timestamp(f.CreatedAt)}
-	})
+func newFollowerEntryJSON(f magpie.FollowEntry) followerEntryJSON {
+	return followerEntryJSON{ID: f.ID, Follower: f.Username, CreatedAt: timestamp(f.CreatedAt)}
+}
+
+// followedUsers are the users the caller follows: GET /follow/follower/.
+func (s *Server) followedUsers(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.FollowEntry, error) {
+	return s.store.ListFollowing(ctx, u.ID, page)
+}
+
+// followers are the users who follow the caller: GET /follow/following/.
+func (s *Server) followers(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.FollowEntry, error) {
+	return s.store.ListFollowers(ctx, u.ID, page)
 }

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/api"
 	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/internal/syncbuf"
 	"github.com/magpie-sns/magpie/postgres"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 	"github.com/magpie-sns/magpie/sqlite"
@@ -85,7 +85,7 @@ type env struct {
 	url   string
 	store magpie.Store
 	clock *clock
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 }
 
 // clock moves one second every time it is read, so every write gets a
@@ -97,25 +97,8 @@ func (c *clock) now() time.Time { return time.Unix(c.unix.Add(1), 0).UTC() }
 // Advance moves the clock forward by d.
 func (c *clock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func newEnv(t *testing.T, store magpie.Store) *env {
-	e := &env{t: t, store: store, clock: &clock{}, logs: &syncBuffer{}}
+	e := &env{t: t, store: store, clock: &clock{}, logs: &syncbuf.Buffer{}}
 	e.clock.unix.Store(time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC).Unix())
 	srv := api.NewServer(api.Config{
 		Store:     store,

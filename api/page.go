@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -77,6 +78,27 @@ func decodeCursor(s string) (*magpie.Cursor, bool) {
 		c.Time = time.UnixMicro(us).UTC()
 	}
 	return c, true
+}
+
+// lister reads one page of a list as seen by the caller.
+type lister[Row any] func(ctx context.Context, caller *magpie.User, page magpie.Page) ([]Row, error)
+
+// serveList serves a paginated list: ?limit= and ?cursor= in, a JSON array
+// and a Link header to the next page out.
+func serveList[Row, JSON any](s *Server, list lister[Row], cursor func(Row) magpie.Cursor, toJSON func(Row) JSON) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		page, err := readPage(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rows, err := list(r.Context(), currentUser(r), page)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writePage(w, r, page, rows, cursor, toJSON)
+	}
 }
 
 // writePage writes rows as a JSON array. If the store returned more rows

@@ -33,26 +33,6 @@ func newPostJSON(p magpie.Post) postJSON {
 	}
 }
 
-// postLister is one of the store's post lists for the caller.
-type postLister func(ctx context.Context, caller *magpie.User, page magpie.Page) ([]magpie.Post, error)
-
-// servePostList serves a paginated list of posts.
-func (s *Server) servePostList(list postLister) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		page, err := readPage(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		posts, err := list(r.Context(), currentUser(r), page)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writePage(w, r, page, posts, postCursor, newPostJSON)
-	}
-}
-
 // publicPosts are every visible post: GET /blog/post/.
 func (s *Server) publicPosts(ctx context.Context, _ *magpie.User, page magpie.Page) ([]magpie.Post, error) {
 	return s.store.ListPosts(ctx, page)

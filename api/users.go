@@ -1,7 +1,7 @@
 package api
 
 import (
-	"net/http"
+	"context"
 
 	"github.com/magpie-sns/magpie"
 )
@@ -12,19 +12,11 @@ type listedUserJSON struct {
 	IsFollowing bool   `json:"is_following"`
 }
 
-// listUsers lists everyone but the caller: GET /users/.
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	users, err := s.store.ListUsers(r.Context(), currentUser(r).ID, page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writePage(w, r, page, users, userCursor, func(u magpie.ListedUser) listedUserJSON {
-		return listedUserJSON{ID: u.ID, Username: u.Username, IsFollowing: u.IsFollowing}
-	})
+func newListedUserJSON(u magpie.ListedUser) listedUserJSON {
+	return listedUserJSON{ID: u.ID, Username: u.Username, IsFollowing: u.IsFollowing}
+}
+
+// otherUsers are everyone but the caller: GET /users/.
+func (s *Server) otherUsers(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.ListedUser, error) {
+	return s.store.ListUsers(ctx, u.ID, page)
 }

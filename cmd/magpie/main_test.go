@@ -11,11 +11,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/internal/syncbuf"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 )
 
@@ -311,7 +311,7 @@ func TestServePostgres(t *testing.T) {
 func testServe(t *testing.T, dbURL string) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	stderr := new(syncBuffer)
+	stderr := new(syncbuf.Buffer)
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "2s", "--database", dbURL},
@@ -368,7 +368,7 @@ func testServe(t *testing.T, dbURL string) {
 }
 
 // waitForLog waits until the log contains s.
-func waitForLog(t *testing.T, log *syncBuffer, s string) {
+func waitForLog(t *testing.T, log *syncbuf.Buffer, s string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if strings.Contains(log.String(), s) {
@@ -403,7 +403,7 @@ func TestServeRefusesPendingMigrations(t *testing.T) {
 var listeningRE = regexp.MustCompile(`msg="magpie listening" addr=(\S+)`)
 
 // waitForListening returns the address serve logs that it listens on.
-func waitForListening(t *testing.T, log *syncBuffer, done <-chan error) string {
+func waitForListening(t *testing.T, log *syncbuf.Buffer, done <-chan error) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -421,7 +421,7 @@ func waitForListening(t *testing.T, log *syncBuffer, done <-chan error) string {
 }
 
 // waitForHealth polls url until it answers 200.
-func waitForHealth(t *testing.T, url string, log *syncBuffer, done <-chan error) {
+func waitForHealth(t *testing.T, url string, log *syncbuf.Buffer, done <-chan error) {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(10 * time.Second)
@@ -467,24 +467,6 @@ func openTestDB(t *testing.T, dbURL string) database {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestHelpHidesPassword(t *testing.T) {
