@@ -85,6 +85,12 @@ type Page struct {
 	Limit int
 }
 
+// StoredTime returns t as every store keeps times: in UTC, to the
+// microsecond, so what is written compares equal to what is read back.
+func StoredTime(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
+}
+
 // CanModify reports whether u may edit or delete p: its owner or a superuser.
 func CanModify(u *User, p *Post) bool {
 	return u.IsSuperuser || p.OwnerID == u.ID

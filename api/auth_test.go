@@ -93,6 +93,14 @@ var authTests = []apiTest{
 		alice.post("/auth/logout/", nil).wantStatus(http.StatusNoContent)
 		alice.get("/users/me/").wantError(http.StatusUnauthorized, `{"detail": "Invalid token."}`)
 	}},
+	{"LogoutRevokesOnEveryInstance", func(t *testing.T, e *env) {
+		alice := e.user("alice")
+		other := newEnv(t, e.store) // a second instance on the same database
+		onOther := &client{e: other, authz: alice.authz}
+		onOther.get("/users/me/").wantStatus(http.StatusOK)
+		onOther.post("/auth/logout/", nil).wantStatus(http.StatusNoContent)
+		alice.get("/users/me/").wantError(http.StatusUnauthorized, `{"detail": "Invalid token."}`)
+	}},
 	{"TokensExpire", func(t *testing.T, e *env) {
 		alice := e.user("alice")
 		alice.get("/users/me/").wantStatus(http.StatusOK)

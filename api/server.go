@@ -72,7 +72,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// now is the current time as the store keeps it: UTC, microseconds.
+// now is the current time as the store keeps it.
 func (s *Server) now() time.Time {
-	return s.clock().UTC().Truncate(time.Microsecond)
+	return magpie.StoredTime(s.clock())
 }

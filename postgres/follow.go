@@ -72,15 +72,7 @@ func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page)
 // cursor's time and id, and the limit.
 func (db *DB) listFollows(ctx context.Context, op, query string, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id := cursor(page.After)
-	rows, err := db.pool.Query(ctx, query, userID, at, id, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError(op, err)
-	}
-	entries, err := pgx.CollectRows(rows, collectFollowEntry)
-	if err != nil {
-		return nil, formatError(op, err)
-	}
-	return entries, nil
+	return queryList(ctx, db, op, collectFollowEntry, query, userID, at, id, max(page.Limit, 0))
 }
 
 // collectFollowEntry reads the follow's id, the other user's id and

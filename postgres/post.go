@@ -78,7 +78,7 @@ func (db *DB) DeletePost(ctx context.Context, id int64) error {
 func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, error) {
 	at, id := cursor(page.After)
 	// posts_visible_created_idx, read from the cursor on; users_pkey per row.
-	rows, err := db.pool.Query(ctx, `
+	return queryList(ctx, db, "list posts", collectPost, `
 		SELECT p.id, p.title, p.body, p.owner_id, u.username, p.is_hidden, p.created_at, p.updated_at
 		FROM posts p
 		JOIN users u ON u.id = p.owner_id
@@ -86,14 +86,6 @@ func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, e
 		ORDER BY p.created_at DESC, p.id DESC
 		LIMIT $3`,
 		at, id, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError("list posts", err)
-	}
-	posts, err := pgx.CollectRows(rows, collectPost)
-	if err != nil {
-		return nil, formatError("list posts", err)
-	}
-	return posts, nil
 }
 
 // ListPostsByOwner returns all of one user's posts, hidden ones too,
@@ -101,7 +93,7 @@ func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, e
 func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id := cursor(page.After)
 	// posts_owner_created_idx, read from the cursor on.
-	rows, err := db.pool.Query(ctx, `
+	return queryList(ctx, db, "list posts by owner", collectPost, `
 		SELECT p.id, p.title, p.body, p.owner_id, u.username, p.is_hidden, p.created_at, p.updated_at
 		FROM posts p
 		JOIN users u ON u.id = p.owner_id
@@ -109,14 +101,6 @@ func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.P
 		ORDER BY p.created_at DESC, p.id DESC
 		LIMIT $4`,
 		ownerID, at, id, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError("list posts by owner", err)
-	}
-	posts, err := pgx.CollectRows(rows, collectPost)
-	if err != nil {
-		return nil, formatError("list posts by owner", err)
-	}
-	return posts, nil
 }
 
 // ListFeed returns the posts that are not hidden of the users that userID
@@ -130,7 +114,7 @@ func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]m
 	// the work is bounded by follows × limit however deep the page, and
 	// only the ids of those candidates are sorted. The final $4 are then
 	// fetched whole by posts_pkey.
-	rows, err := db.pool.Query(ctx, `
+	return queryList(ctx, db, "list feed", collectPost, `
 		WITH top AS (
 			SELECT c.id, c.created_at
 			FROM follows f
@@ -152,14 +136,6 @@ func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]m
 		JOIN users u ON u.id = p.owner_id
 		ORDER BY top.created_at DESC, top.id DESC`,
 		userID, at, id, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError("list feed", err)
-	}
-	posts, err := pgx.CollectRows(rows, collectPost)
-	if err != nil {
-		return nil, formatError("list feed", err)
-	}
-	return posts, nil
 }
 
 // scanPost reads id, title, body, owner_id, username, is_hidden,

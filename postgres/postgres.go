@@ -205,6 +205,19 @@ func errNotFound() error {
 	return magpie.Errorf(magpie.ENOTFOUND, "Not found.")
 }
 
+// queryList runs a query and collects every row of its result.
+func queryList[T any](ctx context.Context, db *DB, op string, collect pgx.RowToFunc[T], query string, args ...any) ([]T, error) {
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, formatError(op, err)
+	}
+	items, err := pgx.CollectRows(rows, collect)
+	if err != nil {
+		return nil, formatError(op, err)
+	}
+	return items, nil
+}
+
 // cursor returns the keyset position that a page of a newest-first list
 // starts after. Without a cursor it is +infinity, which sorts after every
 // stored time, so one query (and one prepared plan) serves every page.

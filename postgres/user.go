@@ -39,16 +39,8 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*magpie.User, error) {
 
 // UserByUsername returns the user. ENOTFOUND if there is none.
 func (db *DB) UserByUsername(ctx context.Context, username string) (*magpie.User, error) {
-	// users_username_key.
-	row := db.pool.QueryRow(ctx, `
-		SELECT id, username, is_superuser, date_joined
-		FROM users
-		WHERE username = $1`, username)
-	u, err := scanUser(row)
-	if err != nil {
-		return nil, formatError("user by username", err)
-	}
-	return u, nil
+	u, _, err := db.UserCredentials(ctx, username)
+	return u, err
 }
 
 // UserCredentials returns the user and its password hash. ENOTFOUND if
@@ -80,7 +72,11 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 	}
 	// users_pkey walks ids in order; the EXISTS probes
 	// follows_follower_following_key once per row.
-	rows, err := db.pool.Query(ctx, `
+	return queryList(ctx, db, "list users", func(row pgx.CollectableRow) (magpie.ListedUser, error) {
+		var u magpie.ListedUser
+		err := row.Scan(&u.ID, &u.Username, &u.IsFollowing)
+		return u, err
+	}, `
 		SELECT u.id, u.username, EXISTS (
 			SELECT 1 FROM follows f
 			WHERE f.follower_id = $1 AND f.following_id = u.id
@@ -90,18 +86,6 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 		ORDER BY u.id
 		LIMIT $3`,
 		viewerID, after, max(page.Limit, 0))
-	if err != nil {
-		return nil, formatError("list users", err)
-	}
-	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (magpie.ListedUser, error) {
-		var u magpie.ListedUser
-		err := row.Scan(&u.ID, &u.Username, &u.IsFollowing)
-		return u, err
-	})
-	if err != nil {
-		return nil, formatError("list users", err)
-	}
-	return users, nil
 }
 
 // scanUser reads id, username, is_superuser, date_joined.

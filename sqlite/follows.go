@@ -73,21 +73,9 @@ const listFollowersSQL = `
 	LIMIT ?`
 
 func (db *DB) listFollows(ctx context.Context, op, query string, args ...any) ([]magpie.FollowEntry, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	defer rows.Close()
-	var entries []magpie.FollowEntry
-	for rows.Next() {
+	return queryList(ctx, db, op, func(s scanner) (magpie.FollowEntry, error) {
 		var e magpie.FollowEntry
-		if err := rows.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt}); err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return entries, nil
+		err := s.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt})
+		return e, err
+	}, query, args...)
 }

@@ -2,16 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/magpie-sns/magpie"
 )
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
 
 // scanPost reads the columns id, title, body, owner_id, owner username,
 // is_hidden, created_at, updated_at, in that order.
@@ -149,25 +143,5 @@ const listFeedSQL = `
 	LIMIT ?`
 
 func (db *DB) listPosts(ctx context.Context, op, query string, args ...any) ([]magpie.Post, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return collectPosts(op, rows)
-}
-
-func collectPosts(op string, rows *sql.Rows) ([]magpie.Post, error) {
-	defer rows.Close()
-	var posts []magpie.Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-		}
-		posts = append(posts, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return posts, nil
+	return queryList(ctx, db, op, scanPost, query, args...)
 }

@@ -210,6 +210,32 @@ func storeError(op string, err error, msgs messages) error {
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// queryList runs a read query and scans every row of its result.
+func queryList[T any](ctx context.Context, db *DB, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	defer rows.Close()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+		}
+		items = append(items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return items, nil
+}
+
 // notFoundUnlessOne turns a write that touched no row into ENOTFOUND.
 func notFoundUnlessOne(op string, res sql.Result) error {
 	n, err := res.RowsAffected()

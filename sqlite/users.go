@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/magpie-sns/magpie"
@@ -68,23 +67,11 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 	if page.After != nil {
 		after = page.After.ID
 	}
-	rows, err := db.read.QueryContext(ctx, listUsersSQL, viewerID, after, sqlLimit(page))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
-	}
-	defer rows.Close()
-	var users []magpie.ListedUser
-	for rows.Next() {
+	return queryList(ctx, db, "list users", func(s scanner) (magpie.ListedUser, error) {
 		var u magpie.ListedUser
-		if err := rows.Scan(&u.ID, &u.Username, &u.IsFollowing); err != nil {
-			return nil, fmt.Errorf("sqlite: list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
-	}
-	return users, nil
+		err := s.Scan(&u.ID, &u.Username, &u.IsFollowing)
+		return u, err
+	}, listUsersSQL, viewerID, after, sqlLimit(page))
 }
 
 // listUsersSQL walks a range of the users rowid; IsFollowing probes the

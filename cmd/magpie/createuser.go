@@ -67,7 +67,7 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 	u := &magpie.User{
 		Username:    name,
 		IsSuperuser: *superuser,
-		DateJoined:  time.Now().UTC().Truncate(time.Microsecond),
+		DateJoined:  magpie.StoredTime(time.Now()),
 	}
 	hash := auth.NewPasswords(auth.DefaultParams).Hash(password)
 	if err := db.CreateUser(ctx, u, hash); err != nil {

@@ -55,7 +55,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer closeDB(db, &err)
-	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+	now := func() time.Time { return magpie.StoredTime(time.Now()) }
 	var progressMu sync.Mutex
 	progress := func(what string, done int) {
 		if len(names) > seedProgressEvery && (done%seedProgressEvery == 0 || done == len(names)) {

@@ -24,7 +24,7 @@ const (
 	tokenCleanupPeriod = time.Hour
 )
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) (err error) {
 	env := &envFlags{getenv: getenv}
 	fs := newFlagSet("serve", "serve [flags]", stderr)
 	addr := fs.String("addr", env.string("MAGPIE_ADDR", defaultAddr),
@@ -70,12 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			db.Close()
-		}
-	}()
+	defer closeDB(db, &err)
 	if *migrateFirst {
 		if err := db.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
@@ -122,8 +117,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	cleanupCtx, stopCleanup := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { deleteExpiredTokens(cleanupCtx, db, logger, tokenCleanupPeriod) })
-	// The store is closed by the deferred Close only after the cleanup
-	// goroutine is done with it.
+	// Deferred after closeDB, so they run before it: the cleanup goroutine
+	// is done with the store before the store is closed.
 	defer wg.Wait()
 	defer stopCleanup()
 
@@ -152,12 +147,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := <-served; !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	stopCleanup()
-	wg.Wait()
-	closed = true
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("close database: %w", err)
-	}
 	logger.Info("stopped")
 	return nil
 }
@@ -168,7 +157,7 @@ func deleteExpiredTokens(ctx context.Context, store magpie.TokenStore, logger *s
 	ticker := time.NewTicker(period)
 	defer ticker.Stop()
 	for {
-		n, err := store.DeleteExpiredTokens(ctx, time.Now().UTC().Truncate(time.Microsecond))
+		n, err := store.DeleteExpiredTokens(ctx, magpie.StoredTime(time.Now()))
 		switch {
 		case ctx.Err() != nil:
 			return
