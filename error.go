@@ -12,25 +12,54 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"
+	EUNAVAILABLE  = "unavailable" // a dependency (the database) cannot answer now; try again
 	EINTERNAL     = "internal"
 )
 
-// Error is an error a user may see: a kind, a message written for the
-// client, and for EINVALID the messages of each bad field.
+// Error is a failure with a kind. The stores return only the sentinels
+// below, which name what happened (Code) and carry no words; the service
+// layer returns errors with a Message written for the client, or for
+// EINVALID the messages of each bad field.
 type Error struct {
 	Kind    string
-	Message string
+	Code    string // what happened, for code and logs: "username_taken"
+	Message string // for the client
 	Fields  FieldErrors
+	Err     error // the store sentinel the service worded, if any, for errors.Is
 }
+
+// Unwrap returns the sentinel e words, so that errors.Is finds it.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
-	if len(e.Fields) > 0 {
+	switch {
+	case len(e.Fields) > 0:
 		return fmt.Sprintf("magpie: %s: %v", e.Kind, map[string][]string(e.Fields))
+	case e.Message != "":
+		return fmt.Sprintf("magpie: %s: %s", e.Kind, e.Message)
+	default:
+		return fmt.Sprintf("magpie: %s: %s", e.Kind, e.Code)
 	}
-	return fmt.Sprintf("magpie: %s: %s", e.Kind, e.Message)
 }
 
-// Errorf returns an *Error of the given kind.
+// What a store reports when the data, not the database, turns a call
+// down. Each engine maps its own errors (no row, or a constraint by its
+// name) to these, so the two engines answer alike.
+var (
+	// ErrNotFound: no row, or a row that a write refers to is missing.
+	ErrNotFound = &Error{Kind: ENOTFOUND, Code: "not_found"}
+	// ErrUsernameTaken: another user has the username.
+	ErrUsernameTaken = &Error{Kind: ECONFLICT, Code: "username_taken"}
+	// ErrAlreadyFollowing: the follow exists.
+	ErrAlreadyFollowing = &Error{Kind: ECONFLICT, Code: "already_following"}
+	// ErrSelfFollow: a user cannot follow themself.
+	ErrSelfFollow = &Error{Kind: EINVALID, Code: "self_follow"}
+	// ErrConstraint: a value breaks a rule of the schema that the service
+	// checks first, such as the length of a title; seeing it is a bug above.
+	ErrConstraint = &Error{Kind: EINVALID, Code: "constraint"}
+)
+
+// Errorf returns an *Error of the given kind with a client message.
 func Errorf(kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
@@ -62,5 +91,5 @@ func (fe FieldErrors) Err() error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &Error{Kind: EINVALID, Message: "Invalid input.", Fields: fe}
+	return &Error{Kind: EINVALID, Code: "fields", Fields: fe}
 }

@@ -1,12 +1,23 @@
 // Package magpie holds the domain of the Magpie social network: users,
-// posts, follows and login tokens, the rules they obey, the error kinds the
-// rest of the program speaks, and the store interface that the sqlite and
-// postgres packages implement. It imports neither SQL nor HTTP.
+// posts, follows and login tokens, the limits of their fields, the error
+// kinds and store sentinels the rest of the program speaks, the events a
+// write produces, and the store interface that the sqlite and postgres
+// packages implement. It imports neither SQL nor HTTP, and writes no word a
+// client reads: the service package decides the rules and the words.
 package magpie
 
 import (
 	"context"
 	"time"
+)
+
+// Field limits, as in the original service's schema.
+const (
+	MaxUsernameLen = 150
+	MinPasswordLen = 8
+	MaxPasswordLen = 1024 // bounds the work of hashing one
+	MaxTitleLen    = 100
+	MaxBodyLen     = 100_000
 )
 
 // User is an account. Its password hash never leaves the store except
@@ -78,12 +89,16 @@ type Cursor struct {
 	ID   int64
 }
 
-// Page asks for at most Limit rows (Limit >= 1), after the cursor if there
-// is one.
+// Page asks a list for at most Limit rows that come strictly after After
+// in the list's order, or from its start if After is nil. A Limit below 1
+// asks for no rows: the store returns none, and no error.
 type Page struct {
 	After *Cursor
 	Limit int
 }
+
+// Empty reports whether the page asks for no rows.
+func (p Page) Empty() bool { return p.Limit < 1 }
 
 // StoredTime returns t as every store keeps times: in UTC, to the
 // microsecond, so what is written compares equal to what is read back.
@@ -91,18 +106,10 @@ func StoredTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// CanModify reports whether u may edit or delete p: its owner or a superuser.
-func CanModify(u *User, p *Post) bool {
-	return u.IsSuperuser || p.OwnerID == u.ID
-}
-
-// CanView reports whether u may read p: anyone, unless p is hidden.
-func CanView(u *User, p *Post) bool {
-	return !p.IsHidden || CanModify(u, p)
-}
-
 // Store is everything Magpie keeps. Implementations must be safe for
-// concurrent use and keep times with microsecond precision in UTC.
+// concurrent use, keep times with microsecond precision in UTC, follow the
+// Page rules on every list, and report what the data turns down with the
+// sentinels of error.go; any other error means the database failed.
 type Store interface {
 	UserStore
 	TokenStore
@@ -115,14 +122,15 @@ type Store interface {
 
 // UserStore keeps accounts.
 type UserStore interface {
-	// CreateUser inserts u and sets u.ID. ECONFLICT if the username is taken.
+	// CreateUser inserts u and sets u.ID. ErrUsernameTaken if the username is taken.
 	CreateUser(ctx context.Context, u *User, passwordHash string) error
-	// UserByID returns the user. ENOTFOUND if there is none.
+	// UserByID returns the user. ErrNotFound if there is none.
 	UserByID(ctx context.Context, id int64) (*User, error)
-	// UserByUsername returns the user. ENOTFOUND if there is none.
+	// UserByUsername returns the user; usernames match exactly, case
+	// included. ErrNotFound if there is none.
 	UserByUsername(ctx context.Context, username string) (*User, error)
-	// UserCredentials returns the user and its password hash. ENOTFOUND if
-	// there is none.
+	// UserCredentials returns the user and its password hash. ErrNotFound
+	// if there is none.
 	UserCredentials(ctx context.Context, username string) (*User, string, error)
 	// ListUsers returns every user but the viewer, by id ascending, each
 	// with whether the viewer follows them. Page.After uses ID only.
@@ -131,10 +139,10 @@ type UserStore interface {
 
 // TokenStore keeps bearer tokens.
 type TokenStore interface {
-	// CreateToken stores t. ENOTFOUND if its user does not exist.
+	// CreateToken stores t. ErrNotFound if its user does not exist.
 	CreateToken(ctx context.Context, t *Token) error
 	// UserByToken returns the owner of the token with this hash if it
-	// expires after now. ENOTFOUND otherwise.
+	// expires after now. ErrNotFound otherwise.
 	UserByToken(ctx context.Context, hash []byte, now time.Time) (*User, error)
 	// DeleteToken removes the token; removing a missing one is not an error.
 	DeleteToken(ctx context.Context, hash []byte) error
@@ -146,15 +154,18 @@ type TokenStore interface {
 // PostStore keeps posts. Every list is newest first: by CreatedAt then ID,
 // both descending; Page.After is the (CreatedAt, ID) of the last row seen.
 type PostStore interface {
-	// CreatePost inserts p and sets p.ID and p.OwnerUsername. ENOTFOUND if
-	// the owner does not exist.
+	// CreatePost inserts p and sets p.ID and p.OwnerUsername. ErrNotFound
+	// if the owner does not exist.
 	CreatePost(ctx context.Context, p *Post) error
-	// PostByID returns the post. ENOTFOUND if there is none.
+	// CreatePosts inserts every post as CreatePost does, in one
+	// transaction: if one fails, none is stored.
+	CreatePosts(ctx context.Context, posts []*Post) error
+	// PostByID returns the post. ErrNotFound if there is none.
 	PostByID(ctx context.Context, id int64) (*Post, error)
-	// UpdatePost applies upd and returns the post as it now is. ENOTFOUND if
-	// there is none.
+	// UpdatePost applies upd and returns the post as it now is.
+	// ErrNotFound if there is none.
 	UpdatePost(ctx context.Context, id int64, upd PostUpdate) (*Post, error)
-	// DeletePost removes the post. ENOTFOUND if there is none.
+	// DeletePost removes the post. ErrNotFound if there is none.
 	DeletePost(ctx context.Context, id int64) error
 	// ListPosts returns the posts that are not hidden.
 	ListPosts(ctx context.Context, page Page) ([]Post, error)
@@ -169,11 +180,11 @@ type PostStore interface {
 // by CreatedAt then ID, both descending; Page.After is the (CreatedAt, ID)
 // of the last follow seen.
 type FollowStore interface {
-	// CreateFollow inserts f and sets f.ID. ECONFLICT if the follow exists,
-	// ENOTFOUND if either user does not exist, EINVALID if both are the
-	// same user.
+	// CreateFollow inserts f and sets f.ID. ErrAlreadyFollowing if the
+	// follow exists, ErrNotFound if either user does not exist,
+	// ErrSelfFollow if both are the same user.
 	CreateFollow(ctx context.Context, f *Follow) error
-	// DeleteFollow removes the follow. ENOTFOUND if there is none.
+	// DeleteFollow removes the follow. ErrNotFound if there is none.
 	DeleteFollow(ctx context.Context, followerID, followingID int64) error
 	// ListFollowing returns the users that userID follows.
 	ListFollowing(ctx context.Context, userID int64, page Page) ([]FollowEntry, error)

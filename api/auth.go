@@ -1,45 +1,19 @@
 package api
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
 
 	"github.com/magpie-sns/magpie"
-	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/service"
 )
-
-// session is who made a request, and with which token if any.
-type session struct {
-	user      *magpie.User
-	tokenHash []byte // nil for HTTP Basic
-}
-
-type sessionKey struct{}
-
-// currentUser returns the user that requireUser authenticated.
-func currentUser(r *http.Request) *magpie.User {
-	return r.Context().Value(sessionKey{}).(*session).user
-}
-
-// requireUser lets a request through only with valid credentials.
-func (s *Server) requireUser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.authenticate(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
-	})
-}
 
 func unauthorized(msg string) error { return &magpie.Error{Kind: magpie.EUNAUTHORIZED, Message: msg} }
 
 // authenticate reads the Authorization header: "Bearer <token>" or
 // "Token <token>" for a login token, "Basic …" for a username and password.
-func (s *Server) authenticate(r *http.Request) (*session, error) {
+func (a *API) authenticate(r *http.Request) (*service.Session, error) {
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	cred = strings.TrimSpace(cred)
 	switch strings.ToLower(scheme) {
@@ -47,14 +21,7 @@ func (s *Server) authenticate(r *http.Request) (*session, error) {
 		if cred == "" || strings.ContainsRune(cred, ' ') {
 			return nil, unauthorized("Invalid token header.")
 		}
-		hash := auth.HashToken(cred)
-		u, err := s.store.UserByToken(r.Context(), hash, s.now())
-		if magpie.IsKind(err, magpie.ENOTFOUND) {
-			return nil, unauthorized("Invalid token.")
-		} else if err != nil {
-			return nil, err
-		}
-		return &session{user: u, tokenHash: hash}, nil
+		return a.svc.TokenSession(r.Context(), cred)
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
@@ -64,34 +31,10 @@ func (s *Server) authenticate(r *http.Request) (*session, error) {
 		if !ok {
 			return nil, unauthorized("Invalid basic header. No colon in the credentials.")
 		}
-		u, err := s.checkPassword(r.Context(), username, password)
-		if err != nil {
-			return nil, err
-		}
-		return &session{user: u}, nil
+		return a.svc.PasswordSession(r.Context(), username, password)
 	default:
 		return nil, unauthorized(msgNoCredentials)
 	}
-}
-
-// checkPassword returns the user if the password is theirs. An unknown
-// username costs as much as a wrong password.
-func (s *Server) checkPassword(ctx context.Context, username, password string) (*magpie.User, error) {
-	var (
-		u    *magpie.User
-		hash string
-		err  error
-	)
-	if magpie.StorableText(username) {
-		u, hash, err = s.store.UserCredentials(ctx, username)
-		if err != nil && !magpie.IsKind(err, magpie.ENOTFOUND) {
-			return nil, err
-		}
-	}
-	if len(password) > magpie.MaxPasswordLen*4 || !s.passwords.Verify(hash, password) || u == nil {
-		return nil, unauthorized(msgBadCredentials)
-	}
-	return u, nil
 }
 
 type userJSON struct {
@@ -106,34 +49,23 @@ func newUserJSON(u *magpie.User) userJSON {
 }
 
 // signup creates an account: POST /auth/signup/ {"username", "password"}.
-func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+func (a *API) signup(w http.ResponseWriter, r *http.Request) error {
 	in, err := readInput(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	username, hasUsername := in.string("username", true)
-	password, hasPassword := in.string("password", true)
-	if hasUsername {
-		magpie.ValidateUsername(in.errs, username)
+	nu := service.NewUser{}
+	nu.Username, _ = in.string("username", true)
+	nu.Password, _ = in.string("password", true)
+	if err := in.check(nu.Validate()); err != nil {
+		return err
 	}
-	if hasPassword {
-		magpie.ValidatePassword(in.errs, password, username)
-	}
-	if err := in.errs.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u := &magpie.User{Username: username, DateJoined: s.now()}
-	err = s.store.CreateUser(r.Context(), u, s.passwords.Hash(password))
-	if magpie.IsKind(err, magpie.ECONFLICT) {
-		err = magpie.FieldErrors{"username": {"A user with that username already exists."}}.Err()
-	}
+	u, err := a.svc.CreateUser(r.Context(), nu)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, newUserJSON(u))
+	return nil
 }
 
 type tokenJSON struct {
@@ -143,48 +75,36 @@ type tokenJSON struct {
 }
 
 // login issues a bearer token: POST /auth/token/ {"username", "password"}.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	in, err := readInput(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	username, _ := in.string("username", true)
 	password, _ := in.string("password", true)
 	if err := in.errs.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	u, err := s.checkPassword(r.Context(), username, password)
+	t, err := a.svc.LogIn(r.Context(), username, password)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	token, hash := auth.NewToken()
-	now := s.now()
-	t := &magpie.Token{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.tokenTTL)}
-	if err := s.store.CreateToken(r.Context(), t); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, tokenJSON{Token: token, TokenType: "Bearer", ExpiresAt: timestamp(t.ExpiresAt)})
+	writeJSON(w, http.StatusOK, tokenJSON{Token: t.Token, TokenType: "Bearer", ExpiresAt: timestamp(t.ExpiresAt)})
+	return nil
 }
 
-// logout revokes the token the request came with. The token is deleted
-// from the shared store, so every instance refuses it from now on.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	sess := r.Context().Value(sessionKey{}).(*session)
-	if sess.tokenHash != nil {
-		if err := s.store.DeleteToken(r.Context(), sess.tokenHash); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+// logout revokes the token the request came with, on every instance.
+func (a *API) logout(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	if err := a.svc.LogOut(r.Context(), caller); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // me returns the caller: GET /users/me/.
-func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, newUserJSON(currentUser(r)))
+func (a *API) me(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	writeJSON(w, http.StatusOK, newUserJSON(caller.User))
+	return nil
 }

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/api"
 	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/service"
 )
 
 // BenchmarkAuthenticatedRequest compares the cost of one authenticated
@@ -18,11 +18,11 @@ import (
 func BenchmarkAuthenticatedRequest(b *testing.B) {
 	db := openSQLite(b)
 	passwords := auth.NewPasswords(auth.DefaultParams)
-	u := &magpie.User{Username: "alice"}
-	if err := db.CreateUser(b.Context(), u, passwords.Hash("correct-horse-battery")); err != nil {
+	svc := service.New(service.Config{Store: db, Passwords: passwords})
+	if _, err := svc.CreateUser(b.Context(), service.NewUser{Username: "alice", Password: "correct-horse-battery"}); err != nil {
 		b.Fatal(err)
 	}
-	srv := api.NewServer(api.Config{Store: db, Passwords: passwords})
+	srv := api.New(api.Config{Service: svc})
 	login := httptest.NewRequest(http.MethodPost, "/auth/token/", strings.NewReader(`{"username": "alice", "password": "correct-horse-battery"}`))
 	login.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()

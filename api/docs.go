@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/magpie-sns/magpie/service"
 )
 
 // Swagger UI at /api/docs/: our page and start-up script, and the files of
@@ -52,18 +54,19 @@ var (
 )
 
 // docs: GET /api/docs/, the Swagger UI page.
-func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
+func (a *API) docs(w http.ResponseWriter, r *http.Request) error {
 	serveAsset(w, r, docsPage)
+	return nil
 }
 
 // docsAsset: GET /api/docs/{asset}, a file the page loads.
-func (s *Server) docsAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := docsAssets[r.PathValue("asset")]
+func (a *API) docsAsset(w http.ResponseWriter, r *http.Request) error {
+	file, ok := docsAssets[r.PathValue("asset")]
 	if !ok {
-		s.writeError(w, r, errNotFound)
-		return
+		return service.NotFound()
 	}
-	serveAsset(w, r, a)
+	serveAsset(w, r, file)
+	return nil
 }
 
 // serveAsset writes a, or 304 if the client's copy is current. The file

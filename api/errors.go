@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/server"
 )
 
 // statusByKind is the one place where domain error kinds become statuses.
@@ -16,6 +17,7 @@ var statusByKind = map[string]int{
 	magpie.EFORBIDDEN:    http.StatusForbidden,
 	magpie.ENOTFOUND:     http.StatusNotFound,
 	magpie.ECONFLICT:     http.StatusConflict,
+	magpie.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	magpie.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -32,47 +34,38 @@ func errStatus(status int, format string, args ...any) error {
 	return &httpError{status: status, detail: fmt.Sprintf(format, args...)}
 }
 
-// Messages the original service's clients know.
-const (
-	msgNotFound       = "Not found."
-	msgNoCredentials  = "Authentication credentials were not provided."
-	msgBadCredentials = "Invalid username/password."
-	msgForbidden      = "You do not have permission to perform this action."
-)
-
-var errNotFound = magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+// The words about HTTP itself; those about what a request asked for are
+// the service's (service/messages.go).
+const msgNoCredentials = "Authentication credentials were not provided."
 
 // writeError writes err as a JSON error body: field errors as
-// {"field": ["…"]}, everything else as {"detail": "…"}. Internal errors are
-// logged and their text never reaches the client.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// {"field": ["…"]}, everything else as {"detail": "…"}. An error without
+// words for the client is logged, and its text never reaches the client.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if errors.As(err, &he) {
 		writeJSON(w, he.status, detail(he.detail))
 		return
 	}
 	var e *magpie.Error
-	if !errors.As(err, &e) || e.Kind == magpie.EINTERNAL {
-		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-			// The client went away; nobody reads this response.
-			s.log.InfoContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
-		} else {
-			s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path,
-				"request_id", requestID(r.Context()), "err", err)
+	switch {
+	case errors.As(err, &e) && len(e.Fields) > 0:
+		writeJSON(w, statusByKind[e.Kind], e.Fields)
+	case errors.As(err, &e) && e.Message != "":
+		if e.Kind == magpie.EUNAUTHORIZED {
+			w.Header().Add("WWW-Authenticate", `Bearer realm="api"`)
+			w.Header().Add("WWW-Authenticate", `Basic realm="api"`)
 		}
-		writeJSON(w, http.StatusInternalServerError, detail("A server error occurred."))
-		return
+		writeJSON(w, statusByKind[e.Kind], detail(e.Message))
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads this response.
+		a.log.InfoContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
+		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
+	default:
+		a.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path,
+			"request_id", server.RequestID(r.Context()), "err", err)
+		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
 	}
-	status := statusByKind[e.Kind]
-	if e.Kind == magpie.EUNAUTHORIZED {
-		w.Header().Add("WWW-Authenticate", `Bearer realm="api"`)
-		w.Header().Add("WWW-Authenticate", `Basic realm="api"`)
-	}
-	if len(e.Fields) > 0 {
-		writeJSON(w, status, e.Fields)
-		return
-	}
-	writeJSON(w, status, detail(e.Message))
 }
 
 type detailBody struct {

@@ -1,10 +1,10 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/service"
 )
 
 type followJSON struct {
@@ -15,88 +15,37 @@ type followJSON struct {
 }
 
 // follow: POST /follow/ with {"following": <user id>} or {"username": "…"}.
-func (s *Server) follow(w http.ResponseWriter, r *http.Request) {
+func (a *API) follow(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
 	in, err := readInput(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	target, field, err := s.followTarget(r.Context(), in)
+	// By id ("following") or, failing that, by name ("username").
+	target := service.FollowTarget{Field: "following"}
+	if !in.has("following") && in.has("username") {
+		target.Field, target.ByUsername = "username", true
+		target.Username, _ = in.string("username", true)
+	} else {
+		target.ID, _ = in.int("following", true)
+	}
+	if err := in.errs.Err(); err != nil {
+		return err
+	}
+	f, err := a.svc.Follow(r.Context(), caller.User, target)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	me := currentUser(r)
-	if target.ID == me.ID {
-		s.writeError(w, r, magpie.FieldErrors{field: {"You cannot follow yourself."}}.Err())
-		return
-	}
-	f := &magpie.Follow{FollowerID: me.ID, FollowingID: target.ID, CreatedAt: s.now()}
-	err = s.store.CreateFollow(r.Context(), f)
-	if magpie.IsKind(err, magpie.ECONFLICT) {
-		err = magpie.Errorf(magpie.ECONFLICT, "Already following.")
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, followJSON{ID: f.ID, CreatedAt: timestamp(f.CreatedAt), Follower: f.FollowerID, Following: f.FollowingID})
-}
-
-// followTarget finds the user to follow by id ("following") or, failing
-// that, by name ("username"), and says which field named them.
-func (s *Server) followTarget(ctx context.Context, in *input) (*magpie.User, string, error) {
-	var (
-		u   *magpie.User
-		err error
-	)
-	field := "following"
-	if !in.has("following") && in.has("username") {
-		field = "username"
-		if name, ok := in.string(field, true); ok {
-			u, err = s.userByName(ctx, name)
-		}
-	} else if id, ok := in.int(field, true); ok {
-		u, err = s.store.UserByID(ctx, id)
-	}
-	if ferr := in.errs.Err(); ferr != nil {
-		return nil, field, ferr
-	}
-	if magpie.IsKind(err, magpie.ENOTFOUND) {
-		return nil, field, errUserNotFound
-	}
-	return u, field, err
-}
-
-var errUserNotFound = magpie.Errorf(magpie.ENOTFOUND, "User not found.")
-
-// userByName finds a user by name; a name that no user can have, such as
-// one with a NUL character, is not found without asking the store.
-func (s *Server) userByName(ctx context.Context, name string) (*magpie.User, error) {
-	if !magpie.StorableText(name) {
-		return nil, errUserNotFound
-	}
-	u, err := s.store.UserByUsername(ctx, name)
-	if magpie.IsKind(err, magpie.ENOTFOUND) {
-		return nil, errUserNotFound
-	}
-	return u, err
+	return nil
 }
 
 // unfollow: DELETE (or POST) /follow/unfollow/{username}/.
-func (s *Server) unfollow(w http.ResponseWriter, r *http.Request) {
-	target, err := s.userByName(r.Context(), r.PathValue("username"))
-	if err == nil {
-		err = s.store.DeleteFollow(r.Context(), currentUser(r).ID, target.ID)
-		if magpie.IsKind(err, magpie.ENOTFOUND) {
-			err = magpie.Errorf(magpie.ENOTFOUND, "You are not following this user.")
-		}
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (a *API) unfollow(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	if err := a.svc.Unfollow(r.Context(), caller.User, r.PathValue("username")); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // The original's names are inside out, and kept: /follow/follower/ lists
@@ -120,14 +69,4 @@ func newFollowingEntryJSON(f magpie.FollowEntry) followingEntryJSON {
 
 func newFollowerEntryJSON(f magpie.FollowEntry) followerEntryJSON {
 	return followerEntryJSON{ID: f.ID, Follower: f.Username, CreatedAt: timestamp(f.CreatedAt)}
-}
-
-// followedUsers are the users the caller follows: GET /follow/follower/.
-func (s *Server) followedUsers(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.FollowEntry, error) {
-	return s.store.ListFollowing(ctx, u.ID, page)
-}
-
-// followers are the users who follow the caller: GET /follow/following/.
-func (s *Server) followers(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.FollowEntry, error) {
-	return s.store.ListFollowers(ctx, u.ID, page)
 }

@@ -11,25 +11,27 @@ type statusJSON struct {
 }
 
 // health: GET /health/, the process is up.
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+func (a *API) health(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, statusJSON{"OK"})
+	return nil
 }
 
 // ready: GET /ready/, the process can serve: it is not shutting down and
 // the database answers. Load balancers send traffic only to ready instances.
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if s.draining.Load() {
+func (a *API) ready(w http.ResponseWriter, r *http.Request) error {
+	if a.draining() {
 		writeJSON(w, http.StatusServiceUnavailable, statusJSON{"draining"})
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "not ready: database does not answer", "err", err)
+	if err := a.svc.Ready(ctx); err != nil {
+		a.log.WarnContext(ctx, "not ready: database does not answer", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, statusJSON{"unavailable"})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, statusJSON{"OK"})
+	return nil
 }
 
 type versionJSON struct {
@@ -37,6 +39,7 @@ type versionJSON struct {
 }
 
 // versionInfo: GET /version/.
-func (s *Server) versionInfo(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, versionJSON{s.version})
+func (a *API) versionInfo(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, versionJSON{a.version})
+	return nil
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/magpie-sns/magpie/internal/syncbuf"
 	"github.com/magpie-sns/magpie/postgres"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
+	"github.com/magpie-sns/magpie/server"
+	"github.com/magpie-sns/magpie/service"
 	"github.com/magpie-sns/magpie/sqlite"
 )
 
@@ -84,6 +86,7 @@ type env struct {
 	t     *testing.T
 	url   string
 	store magpie.Store
+	svc   *service.Service
 	clock *clock
 	logs  *syncbuf.Buffer
 }
@@ -100,14 +103,15 @@ func (c *clock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
 func newEnv(t *testing.T, store magpie.Store) *env {
 	e := &env{t: t, store: store, clock: &clock{}, logs: &syncbuf.Buffer{}}
 	e.clock.unix.Store(time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC).Unix())
-	srv := api.NewServer(api.Config{
+	e.svc = service.New(service.Config{
 		Store:     store,
 		Passwords: cheapPasswords,
-		Logger:    slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Version:   "v1.2.3-test",
 		TokenTTL:  time.Hour,
 		Now:       e.clock.now,
 	})
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := server.New(server.Config{Logger: logger})
+	srv.Mount("/", api.New(api.Config{Service: e.svc, Logger: logger, Version: "v1.2.3-test"}))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	e.url = ts.URL
@@ -133,12 +137,12 @@ func (e *env) user(name string) *client {
 	return &client{e: e, id: u.ID, name: name, authz: "Bearer " + tok.Token, token: tok.Token}
 }
 
-// superuser creates a superuser directly in the store, as
+// superuser creates a superuser through the service, as
 // `magpie createuser --superuser` does, and logs in with Basic auth.
 func (e *env) superuser(name string) *client {
 	e.t.Helper()
-	u := &magpie.User{Username: name, IsSuperuser: true, DateJoined: e.clock.now()}
-	if err := e.store.CreateUser(e.t.Context(), u, cheapPasswords.Hash(name+"-password")); err != nil {
+	u, err := e.svc.CreateUser(e.t.Context(), service.NewUser{Username: name, Password: name + "-password", Superuser: true})
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	return &client{e: e, id: u.ID, name: name, authz: basic(name, name+"-password")}

@@ -50,7 +50,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	routed := map[string]bool{}
-	for _, rt := range (&Server{}).routeTable() {
+	for _, rt := range (&API{}).routeTable() {
 		routed[rt.method+" "+rt.pattern] = true
 	}
 	for _, op := range slices.Sorted(maps.Keys(routed)) {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/server"
+	"github.com/magpie-sns/magpie/service"
 )
 
 const (
@@ -18,8 +20,7 @@ const (
 	maxLimit     = 100
 )
 
-// readPage reads ?limit= and ?cursor=. The store is asked for one row more
-// than the limit, so writePage can tell whether there is a next page.
+// readPage reads ?limit= and ?cursor=.
 func readPage(r *http.Request) (magpie.Page, error) {
 	q := r.URL.Query()
 	fe := magpie.FieldErrors{}
@@ -42,7 +43,6 @@ func readPage(r *http.Request) (magpie.Page, error) {
 		}
 		page.After = c
 	}
-	page.Limit++
 	return page, fe.Err()
 }
 
@@ -81,40 +81,30 @@ func decodeCursor(s string) (*magpie.Cursor, bool) {
 }
 
 // lister reads one page of a list as seen by the caller.
-type lister[Row any] func(ctx context.Context, caller *magpie.User, page magpie.Page) ([]Row, error)
+type lister[Row any] func(ctx context.Context, caller *magpie.User, page magpie.Page) (service.List[Row], error)
 
 // serveList serves a paginated list: ?limit= and ?cursor= in, a JSON array
-// and a Link header to the next page out.
-func serveList[Row, JSON any](s *Server, list lister[Row], cursor func(Row) magpie.Cursor, toJSON func(Row) JSON) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// out, and a Link header to the next page if there is one (RFC 8288).
+func serveList[Row, JSON any](list lister[Row], toJSON func(Row) JSON) callerHandler {
+	return func(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
 		page, err := readPage(r)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
-		rows, err := list(r.Context(), currentUser(r), page)
+		rows, err := list(r.Context(), caller.User, page)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
-		writePage(w, r, page, rows, cursor, toJSON)
+		if rows.Next != nil {
+			w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", nextURL(r, page.Limit, encodeCursor(*rows.Next))))
+		}
+		out := make([]JSON, len(rows.Items))
+		for i, row := range rows.Items {
+			out[i] = toJSON(row)
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
 	}
-}
-
-// writePage writes rows as a JSON array. If the store returned more rows
-// than asked for, the extra one is dropped and a Link header points at the
-// next page (RFC 8288).
-func writePage[Row, JSON any](w http.ResponseWriter, r *http.Request, page magpie.Page, rows []Row, cursor func(Row) magpie.Cursor, toJSON func(Row) JSON) {
-	limit := page.Limit - 1
-	if len(rows) > limit {
-		rows = rows[:limit]
-		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", nextURL(r, limit, encodeCursor(cursor(rows[limit-1])))))
-	}
-	out := make([]JSON, len(rows))
-	for i, row := range rows {
-		out[i] = toJSON(row)
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func nextURL(r *http.Request, limit int, cursor string) string {
@@ -123,12 +113,6 @@ func nextURL(r *http.Request, limit int, cursor string) string {
 	if limit != defaultLimit {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	u := url.URL{Scheme: clientOf(r.Context()).scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	u := url.URL{Scheme: server.ClientOf(r.Context()).Scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
 	return u.String()
 }
-
-func postCursor(p magpie.Post) magpie.Cursor { return magpie.Cursor{Time: p.CreatedAt, ID: p.ID} }
-func followCursor(f magpie.FollowEntry) magpie.Cursor {
-	return magpie.Cursor{Time: f.CreatedAt, ID: f.ID}
-}
-func userCursor(u magpie.ListedUser) magpie.Cursor { return magpie.Cursor{ID: u.ID} }

@@ -1,12 +1,12 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/service"
 )
 
 type postJSON struct {
@@ -33,149 +33,122 @@ func newPostJSON(p magpie.Post) postJSON {
 	}
 }
 
-// publicPosts are every visible post: GET /blog/post/.
-func (s *Server) publicPosts(ctx context.Context, _ *magpie.User, page magpie.Page) ([]magpie.Post, error) {
-	return s.store.ListPosts(ctx, page)
-}
-
-// ownPosts are the caller's posts, hidden ones too: GET /blog/post/my_post/.
-func (s *Server) ownPosts(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.Post, error) {
-	return s.store.ListPostsByOwner(ctx, u.ID, page)
-}
-
-// feedPosts are the posts of the users the caller follows:
-// GET /blog/post/following_post/.
-func (s *Server) feedPosts(ctx context.Context, u *magpie.User, page magpie.Page) ([]magpie.Post, error) {
-	return s.store.ListFeed(ctx, u.ID, page)
-}
-
 // createPost: POST /blog/post/ {"title", "body", "is_hidden"?}. The owner is
 // always the caller; an "owner" field in the body is ignored.
-func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
+func (a *API) createPost(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
 	in, err := readInput(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	upd := readPostFields(in, true)
-	if err := in.errs.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+	edit := readPostFields(in, true)
+	np := service.NewPost{}
+	if edit.Title != nil {
+		np.Title = *edit.Title
 	}
-	now := s.now()
-	p := &magpie.Post{Title: *upd.Title, Body: *upd.Body, OwnerID: currentUser(r).ID, CreatedAt: now, UpdatedAt: now}
-	if upd.IsHidden != nil {
-		p.IsHidden = *upd.IsHidden
+	if edit.Body != nil {
+		np.Body = *edit.Body
 	}
-	if err := s.store.CreatePost(r.Context(), p); err != nil {
-		s.writeError(w, r, err)
-		return
+	if edit.IsHidden != nil {
+		np.IsHidden = *edit.IsHidden
+	}
+	if err := in.check(edit.Validate()); err != nil {
+		return err
+	}
+	p, err := a.svc.CreatePost(r.Context(), caller.User, np)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("/blog/post/%d/", p.ID))
 	writeJSON(w, http.StatusCreated, newPostJSON(*p))
+	return nil
 }
 
 // readPostFields reads title, body and is_hidden; with required, title and
 // body must be present (create and PUT), otherwise any may be (PATCH).
-func readPostFields(in *input, required bool) magpie.PostUpdate {
-	var upd magpie.PostUpdate
+func readPostFields(in *input, required bool) service.PostEdit {
+	var edit service.PostEdit
 	if title, ok := in.string("title", required); ok {
-		magpie.ValidateTitle(in.errs, title)
-		upd.Title = &title
+		edit.Title = &title
 	}
 	if body, ok := in.string("body", required); ok {
-		magpie.ValidateBody(in.errs, body)
-		upd.Body = &body
+		edit.Body = &body
 	}
 	if hidden, ok := in.bool("is_hidden"); ok {
-		upd.IsHidden = &hidden
+		edit.IsHidden = &hidden
 	}
-	return upd
+	return edit
 }
 
-// findPost returns the post named in the path if the caller may see it. A
-// hidden post of someone else is "not found", so its existence stays secret.
-func (s *Server) findPost(r *http.Request) (*magpie.Post, error) {
+// postID reads the post id of the path. One that is not an integer names
+// no post.
+func postID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return nil, errNotFound
+		return 0, service.NotFound()
 	}
-	p, err := s.store.PostByID(r.Context(), id)
-	if magpie.IsKind(err, magpie.ENOTFOUND) {
-		return nil, errNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	if !magpie.CanView(currentUser(r), p) {
-		return nil, errNotFound
-	}
-	return p, nil
-}
-
-// findOwnPost is findPost for a change: only the owner or a superuser.
-func (s *Server) findOwnPost(r *http.Request) (*magpie.Post, error) {
-	p, err := s.findPost(r)
-	if err != nil {
-		return nil, err
-	}
-	if !magpie.CanModify(currentUser(r), p) {
-		return nil, magpie.Errorf(magpie.EFORBIDDEN, msgForbidden)
-	}
-	return p, nil
+	return id, nil
 }
 
 // getPost: GET /blog/post/{id}/.
-func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
-	p, err := s.findPost(r)
+func (a *API) getPost(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	id, err := postID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
+	}
+	p, err := a.svc.Post(r.Context(), caller.User, id)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, newPostJSON(*p))
+	return nil
 }
 
 // replacePost: PUT /blog/post/{id}/, title and body required.
-func (s *Server) replacePost(w http.ResponseWriter, r *http.Request) { s.updatePost(w, r, true) }
+func (a *API) replacePost(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	return a.updatePost(w, r, caller, true)
+}
 
 // patchPost: PATCH /blog/post/{id}/, any of title, body, is_hidden.
-func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) { s.updatePost(w, r, false) }
+func (a *API) patchPost(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	return a.updatePost(w, r, caller, false)
+}
 
 // updatePost checks existence and permission before reading the body, as
 // the original did: 404, then 403, then 400.
-func (s *Server) updatePost(w http.ResponseWriter, r *http.Request, full bool) {
-	p, err := s.findOwnPost(r)
+func (a *API) updatePost(w http.ResponseWriter, r *http.Request, caller *service.Session, full bool) error {
+	id, err := postID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
+	}
+	p, err := a.svc.PostToEdit(r.Context(), caller.User, id)
+	if err != nil {
+		return err
 	}
 	in, err := readInput(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	upd := readPostFields(in, full)
-	if err := in.errs.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+	edit := readPostFields(in, full)
+	if err := in.check(edit.Validate()); err != nil {
+		return err
 	}
-	upd.UpdatedAt = s.now()
-	updated, err := s.store.UpdatePost(r.Context(), p.ID, upd)
+	updated, err := a.svc.EditPost(r.Context(), caller.User, p, edit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newPostJSON(*updated))
+	return nil
 }
 
 // deletePost: DELETE /blog/post/{id}/.
-func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
-	p, err := s.findOwnPost(r)
-	if err == nil {
-		err = s.store.DeletePost(r.Context(), p.ID)
-	}
+func (a *API) deletePost(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	id, err := postID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
+	}
+	if err := a.svc.DeletePost(r.Context(), caller.User, id); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -111,6 +111,19 @@ func jsonTypeName(v any) string {
 	}
 }
 
+// check adds to the input's field errors those the service found in the
+// values it was given, so that a client sees every problem at once, and
+// returns them all, if any. A field the request got wrong (missing, null,
+// of the wrong type) is reported as such, not also for its value.
+func (in *input) check(found magpie.FieldErrors) error {
+	for field, msgs := range found {
+		if _, ok := in.errs[field]; !ok {
+			in.errs[field] = msgs
+		}
+	}
+	return in.errs.Err()
+}
+
 const (
 	msgRequired = "This field is required."
 	msgNull     = "This field may not be null."

@@ -4,7 +4,17 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/magpie-sns/magpie/service"
 )
+
+// handler serves one operation. It returns its failure rather than
+// writing it: serve writes the error, once.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// callerHandler serves an operation that needs a logged-in caller, whom
+// it is handed: there is no way to reach it without one.
+type callerHandler func(w http.ResponseWriter, r *http.Request, caller *service.Session) error
 
 // route is one operation of the API. Every API path is written with its
 // trailing slash, and the form without it is served too; the files of the
@@ -12,60 +22,70 @@ import (
 type route struct {
 	method  string
 	pattern string
-	public  bool // served without authentication
-	handle  http.HandlerFunc
+	handle  handler
 }
 
-// routeTable is the whole API in one place.
-func (s *Server) routeTable() []route {
+// routeTable is the whole API in one place. The handlers wrapped in
+// private answer 401 unless the request has valid credentials; the others
+// serve anyone.
+func (a *API) routeTable() []route {
 	return []route{
-		{"POST", "/auth/signup/", true, s.signup},
-		{"POST", "/auth/token/", true, s.login},
-		{"POST", "/auth/logout/", false, s.logout},
+		{"POST", "/auth/signup/", a.signup},
+		{"POST", "/auth/token/", a.login},
+		{"POST", "/auth/logout/", a.private(a.logout)},
 
-		{"GET", "/users/", false, serveList(s, s.otherUsers, userCursor, newListedUserJSON)},
-		{"GET", "/users/me/", false, s.me},
+		{"GET", "/users/", a.private(serveList(a.svc.ListUsers, newListedUserJSON))},
+		{"GET", "/users/me/", a.private(a.me)},
 
-		{"GET", "/blog/post/", false, serveList(s, s.publicPosts, postCursor, newPostJSON)},
-		{"POST", "/blog/post/", false, s.createPost},
-		{"GET", "/blog/post/my_post/", false, serveList(s, s.ownPosts, postCursor, newPostJSON)},
-		{"GET", "/blog/post/my-post/", false, serveList(s, s.ownPosts, postCursor, newPostJSON)},
-		{"GET", "/blog/post/following_post/", false, serveList(s, s.feedPosts, postCursor, newPostJSON)},
-		{"GET", "/blog/post/following-post/", false, serveList(s, s.feedPosts, postCursor, newPostJSON)},
-		{"GET", "/blog/post/{id}/", false, s.getPost},
-		{"PUT", "/blog/post/{id}/", false, s.replacePost},
-		{"PATCH", "/blog/post/{id}/", false, s.patchPost},
-		{"DELETE", "/blog/post/{id}/", false, s.deletePost},
+		{"GET", "/blog/post/", a.private(serveList(a.svc.ListPosts, newPostJSON))},
+		{"POST", "/blog/post/", a.private(a.createPost)},
+		{"GET", "/blog/post/my_post/", a.private(serveList(a.svc.ListOwnPosts, newPostJSON))},
+		{"GET", "/blog/post/my-post/", a.private(serveList(a.svc.ListOwnPosts, newPostJSON))},
+		{"GET", "/blog/post/following_post/", a.private(serveList(a.svc.Feed, newPostJSON))},
+		{"GET", "/blog/post/following-post/", a.private(serveList(a.svc.Feed, newPostJSON))},
+		{"GET", "/blog/post/{id}/", a.private(a.getPost)},
+		{"PUT", "/blog/post/{id}/", a.private(a.replacePost)},
+		{"PATCH", "/blog/post/{id}/", a.private(a.patchPost)},
+		{"DELETE", "/blog/post/{id}/", a.private(a.deletePost)},
 
-		{"POST", "/follow/", false, s.follow},
-		{"POST", "/follow/unfollow/{username}/", false, s.unfollow},
-		{"DELETE", "/follow/unfollow/{username}/", false, s.unfollow},
-		{"GET", "/follow/follower/", false, serveList(s, s.followedUsers, followCursor, newFollowingEntryJSON)},
-		{"GET", "/follow/following/", false, serveList(s, s.followers, followCursor, newFollowerEntryJSON)},
+		{"POST", "/follow/", a.private(a.follow)},
+		{"POST", "/follow/unfollow/{username}/", a.private(a.unfollow)},
+		{"DELETE", "/follow/unfollow/{username}/", a.private(a.unfollow)},
+		{"GET", "/follow/follower/", a.private(serveList(a.svc.ListFollowing, newFollowingEntryJSON))},
+		{"GET", "/follow/following/", a.private(serveList(a.svc.ListFollowers, newFollowerEntryJSON))},
 
-		{"GET", "/health/", true, s.health},
-		{"GET", "/ready/", true, s.ready},
-		{"GET", "/version/", true, s.versionInfo},
-		{"GET", "/api/schema/", true, s.schema},
-		{"GET", "/api/docs/", true, s.docs},
-		{"GET", "/api/docs/{asset}", true, s.docsAsset},
+		{"GET", "/health/", a.health},
+		{"GET", "/ready/", a.ready},
+		{"GET", "/version/", a.versionInfo},
+		{"GET", "/api/schema/", a.schema},
+		{"GET", "/api/docs/", a.docs},
+		{"GET", "/api/docs/{asset}", a.docsAsset},
 	}
 }
 
-// routes builds the handler: a ServeMux keyed by path, each path
-// dispatching on the method itself so that a wrong method gets the JSON 405
-// with an Allow header that clients of the original expect.
-func (s *Server) routes() http.Handler {
-	byPath := map[string]methodSet{}
-	for _, rt := range s.routeTable() {
-		h := http.Handler(rt.handle)
-		if !rt.public {
-			h = s.requireUser(h)
+// private serves h to authenticated callers only.
+func (a *API) private(h callerHandler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := a.authenticate(r)
+		if err != nil {
+			return err
 		}
+		return h(w, r, caller)
+	}
+}
+
+// routes builds the API's handler: a ServeMux keyed by path, each path
+// dispatching on the method itself so that a wrong method gets the JSON 405
+// with an Allow header that clients of the original expect; the path
+// without its trailing slash routed like the path with it; and a JSON 404
+// for every path the API does not serve.
+func (a *API) routes() http.Handler {
+	byPath := map[string]methodSet{}
+	for _, rt := range a.routeTable() {
 		if byPath[rt.pattern] == nil {
 			byPath[rt.pattern] = methodSet{}
 		}
-		byPath[rt.pattern][rt.method] = h
+		byPath[rt.pattern][rt.method] = a.serve(rt.handle)
 	}
 	mux := http.NewServeMux()
 	for pattern, methods := range byPath {
@@ -74,11 +94,43 @@ func (s *Server) routes() http.Handler {
 		}
 		mux.Handle(pattern, methods)
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, detail(msgNotFound))
-	})
-	return s.withClient(withRequestID(s.withLogAndRecover(s.withDrain(withSecurityHeaders(withTrailingSlash(mux))))))
+	mux.Handle("/", a.serve(func(http.ResponseWriter, *http.Request) error { return service.NotFound() }))
+	return withTrailingSlash(mux)
 }
+
+// serve adapts a handler to net/http: it writes the handler's error, if
+// any, unless the handler had already begun its response.
+func (a *API) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &startWatcher{ResponseWriter: w}
+		if err := h(rw, r); err != nil {
+			if rw.started {
+				a.log.ErrorContext(r.Context(), "error after the response began", "method", r.Method, "path", r.URL.Path, "err", err)
+				return
+			}
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// startWatcher notes whether a response has begun.
+type startWatcher struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (sw *startWatcher) WriteHeader(status int) {
+	sw.started = true
+	sw.ResponseWriter.WriteHeader(status)
+}
+
+func (sw *startWatcher) Write(b []byte) (int, error) {
+	sw.started = true
+	return sw.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (sw *startWatcher) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
 // methodSet serves one path: a handler per method, HEAD wherever GET is.
 type methodSet map[string]http.Handler
@@ -110,4 +162,41 @@ func (m methodSet) allow() string {
 	}
 	slices.Sort(methods)
 	return strings.Join(methods, ", ")
+}
+
+// withTrailingSlash serves /users like /users/: the original redirected
+// with a 301, which loses a POST body, so Magpie routes both forms directly.
+// A path without the slash is routed with it when that form has a route,
+// and as it is otherwise: the docs assets, and unknown paths (JSON 404).
+func withTrailingSlash(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			// Ask about the slashed form: asked about /users as it is, the
+			// mux answers with the pattern of /users/ and a redirect to it.
+			if slashed := withSlash(r); routed(mux, slashed) {
+				r = slashed
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// routed reports whether a route of the mux matches r: any pattern but the
+// catch-all "/", which answers the JSON 404.
+func routed(mux *http.ServeMux, r *http.Request) bool {
+	_, pattern := mux.Handler(r)
+	return pattern != "/"
+}
+
+// withSlash returns a shallow copy of r whose path ends in "/".
+func withSlash(r *http.Request) *http.Request {
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path += "/"
+	if u.RawPath != "" {
+		u.RawPath += "/"
+	}
+	r2.URL = &u
+	return r2
 }

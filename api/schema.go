@@ -84,20 +84,20 @@ func writeJSONNode(buf *bytes.Buffer, n *yaml.Node) error {
 
 // schema: GET /api/schema/, the OpenAPI document: YAML, or JSON when
 // ?format=json or the Accept header asks for it.
-func (s *Server) schema(w http.ResponseWriter, r *http.Request) {
+func (a *API) schema(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Vary", "Accept")
 	if !wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openapiYAML)
-		return
+		return nil
 	}
 	doc, err := openapiJSON()
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("embedded OpenAPI document: %w", err))
-		return
+		return fmt.Errorf("embedded OpenAPI document: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(doc)
+	return nil
 }
 
 // wantsJSON reads ?format=, then Accept: whichever of JSON and YAML it

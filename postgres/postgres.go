@@ -1,8 +1,8 @@
 // Package postgres implements magpie.Store on PostgreSQL with pgx.
 //
 // Every query is plain SQL written beside the Go that scans it. Races are
-// decided by the schema's constraints, whose violations formatError turns
-// into magpie error kinds.
+// decided by the schema's constraints, whose violations storeError turns
+// into the magpie sentinels.
 package postgres
 
 import (
@@ -167,63 +167,95 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return p, nil
 }
 
-// formatError turns err into the magpie error it means for a client, from
-// its PostgreSQL error code and constraint name, or else wraps it with op
-// for the log (it then becomes EINTERNAL upstream).
-func formatError(op string, err error) error {
+// inTx runs fn in a transaction and commits it if fn returns nil;
+// otherwise, or if ctx ends, it rolls it back. A write of several
+// statements opens one and composes the tx-scoped helpers of its file, so
+// that what it writes together succeeds or fails together. A write of one
+// statement runs as it is: PostgreSQL makes it a transaction of its own.
+func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(tx) })
+	if err != nil {
+		return storeError(op, err)
+	}
+	return nil
+}
+
+// querier is what the helpers query: the pool, or a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// constraintErrors are the sentinels of the schema's constraints, by name.
+var constraintErrors = map[string]error{
+	"users_username_key":             magpie.ErrUsernameTaken,
+	"follows_follower_following_key": magpie.ErrAlreadyFollowing,
+	"follows_not_self":               magpie.ErrSelfFollow,
+}
+
+// storeError says what err means to magpie. The database's constraints
+// decide races, so their violations are answers: each maps to a sentinel
+// by its name (constraintErrors), a missing referenced row or no row at
+// all to ErrNotFound. A magpie error passes as it is; anything else is
+// wrapped with op for the log.
+func storeError(op string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errNotFound()
+		return magpie.ErrNotFound
+	}
+	var me *magpie.Error
+	if errors.As(err, &me) {
+		return err
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
-		case "23505": // unique_violation
-			switch pgErr.ConstraintName {
-			case "users_username_key":
-				return magpie.Errorf(magpie.ECONFLICT, "A user with that username already exists.")
-			case "follows_follower_following_key":
-				return magpie.Errorf(magpie.ECONFLICT, "Already following.")
+		case "23505", "23514": // unique_violation, check_violation
+			if sentinel, ok := constraintErrors[pgErr.ConstraintName]; ok {
+				return sentinel
 			}
-			return magpie.Errorf(magpie.ECONFLICT, "Already exists.")
-		case "23503": // foreign_key_violation: a referenced user is missing
-			return errNotFound()
-		case "23514": // check_violation
-			if pgErr.ConstraintName == "follows_not_self" {
-				return magpie.Errorf(magpie.EINVALID, "You cannot follow yourself.")
-			}
-			return magpie.Errorf(magpie.EINVALID, "Invalid input.")
+			return magpie.ErrConstraint
 		case "22001": // string_data_right_truncation: a title over VARCHAR(100)
-			return magpie.Errorf(magpie.EINVALID, "Invalid input.")
+			return magpie.ErrConstraint
+		case "23503": // foreign_key_violation: a referenced row is missing
+			return magpie.ErrNotFound
 		}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// errNotFound returns a new ENOTFOUND error; new each time so that no
-// caller can change another's.
-func errNotFound() error {
-	return magpie.Errorf(magpie.ENOTFOUND, "Not found.")
-}
-
-// queryList runs a query and collects every row of its result.
-func queryList[T any](ctx context.Context, db *DB, op string, collect pgx.RowToFunc[T], query string, args ...any) ([]T, error) {
-	rows, err := db.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, formatError(op, err)
+// queryList runs a query for one page of a list and collects every row of
+// its result. A page that asks for no rows asks nothing of the database.
+func queryList[T any](ctx context.Context, q querier, page magpie.Page, op string, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+	if page.Empty() {
+		return nil, nil
 	}
-	items, err := pgx.CollectRows(rows, collect)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
-		return nil, formatError(op, err)
+		return nil, storeError(op, err)
+	}
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
+	if err != nil {
+		return nil, storeError(op, err)
 	}
 	return items, nil
 }
 
-// cursor returns the keyset position that a page of a newest-first list
-// starts after. Without a cursor it is +infinity, which sorts after every
-// stored time, so one query (and one prepared plan) serves every page.
-func cursor(after *magpie.Cursor) (pgtype.Timestamptz, int64) {
-	if after == nil {
-		return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, 0
+// oneRowAffected turns a write that touched no row into ErrNotFound.
+func oneRowAffected(tag pgconn.CommandTag) error {
+	if tag.RowsAffected() == 0 {
+		return magpie.ErrNotFound
 	}
-	return pgtype.Timestamptz{Time: after.Time, Valid: true}, after.ID
+	return nil
+}
+
+// keyset turns a page of a newest-first list into query arguments: the
+// (created_at, id) the page starts after, and the limit. Without a cursor
+// the time is +infinity, which sorts after every stored time, so one query
+// (and one prepared plan) serves every page.
+func keyset(p magpie.Page) (at pgtype.Timestamptz, id int64, limit int) {
+	if p.After == nil {
+		return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}, 0, p.Limit
+	}
+	return pgtype.Timestamptz{Time: p.After.Time, Valid: true}, p.After.ID, p.Limit
 }

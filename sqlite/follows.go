@@ -2,54 +2,62 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/magpie-sns/magpie"
 )
 
-// CreateFollow inserts f and sets f.ID. ECONFLICT if the follow exists,
-// ENOTFOUND if either user does not exist, EINVALID if both are the same
-// user.
+// CreateFollow inserts f and sets f.ID. ErrAlreadyFollowing if the follow
+// exists, ErrNotFound if either user does not exist, ErrSelfFollow if both
+// are the same user.
 func (db *DB) CreateFollow(ctx context.Context, f *magpie.Follow) error {
-	err := db.write.QueryRowContext(ctx, `
-		INSERT INTO follows (follower_id, following_id, created_at)
-		VALUES (?, ?, ?)
-		RETURNING id`,
-		f.FollowerID, f.FollowingID, micros(f.CreatedAt),
-	).Scan(&f.ID)
-	if err != nil {
-		return storeError("create follow", err, messages{
-			magpie.ECONFLICT: msgAlreadyFollowing,
-			magpie.EINVALID:  msgSelfFollow,
-		})
-	}
-	return nil
+	// The UNIQUE and CHECK constraints and the foreign keys decide each
+	// case, races included.
+	return db.inTx(ctx, "create follow", func(tx querier) error {
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO follows (follower_id, following_id, created_at)
+			VALUES (?, ?, ?)
+			RETURNING id`,
+			f.FollowerID, f.FollowingID, micros(f.CreatedAt),
+		).Scan(&f.ID)
+	})
 }
 
-// DeleteFollow removes the follow. ENOTFOUND if there is none.
+// DeleteFollow removes the follow. ErrNotFound if there is none.
 func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) error {
-	res, err := db.write.ExecContext(ctx, `
-		DELETE FROM follows WHERE follower_id = ? AND following_id = ?`,
-		followerID, followingID,
-	)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete follow: %w", err)
-	}
-	return notFoundUnlessOne("delete follow", res)
+	return db.inTx(ctx, "delete follow", func(tx querier) error {
+		res, err := tx.ExecContext(ctx, `
+			DELETE FROM follows WHERE follower_id = ? AND following_id = ?`,
+			followerID, followingID,
+		)
+		if err != nil {
+			return err
+		}
+		return oneRowAffected(res)
+	})
+}
+
+// followEntryColumns are the columns scanFollowEntry reads, of follows f,
+// given the column that holds the other user's id.
+func followEntryColumns(otherID string) string {
+	return `f.id, ` + otherID + `, (SELECT username FROM users u WHERE u.id = ` + otherID + `), f.created_at`
+}
+
+func scanFollowEntry(s scanner) (magpie.FollowEntry, error) {
+	var e magpie.FollowEntry
+	err := s.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt})
+	return e, err
 }
 
 // ListFollowing returns the users that userID follows, most recent follow
 // first.
 func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
-	return db.listFollows(ctx, "list following", listFollowingSQL, userID, at, id, limit)
+	return queryList(ctx, db.read, page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
 }
 
 // listFollowingSQL walks index follows_follower.
-const listFollowingSQL = `
-	SELECT f.id, f.following_id,
-		(SELECT username FROM users u WHERE u.id = f.following_id),
-		f.created_at
+var listFollowingSQL = `
+	SELECT ` + followEntryColumns("f.following_id") + `
 	FROM follows f
 	WHERE f.follower_id = ? AND (f.created_at, f.id) < (?, ?)
 	ORDER BY f.created_at DESC, f.id DESC
@@ -59,23 +67,13 @@ const listFollowingSQL = `
 // first.
 func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
-	return db.listFollows(ctx, "list followers", listFollowersSQL, userID, at, id, limit)
+	return queryList(ctx, db.read, page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
 }
 
 // listFollowersSQL walks index follows_following.
-const listFollowersSQL = `
-	SELECT f.id, f.follower_id,
-		(SELECT username FROM users u WHERE u.id = f.follower_id),
-		f.created_at
+var listFollowersSQL = `
+	SELECT ` + followEntryColumns("f.follower_id") + `
 	FROM follows f
 	WHERE f.following_id = ? AND (f.created_at, f.id) < (?, ?)
 	ORDER BY f.created_at DESC, f.id DESC
 	LIMIT ?`
-
-func (db *DB) listFollows(ctx context.Context, op, query string, args ...any) ([]magpie.FollowEntry, error) {
-	return queryList(ctx, db, op, func(s scanner) (magpie.FollowEntry, error) {
-		var e magpie.FollowEntry
-		err := s.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt})
-		return e, err
-	}, query, args...)
-}

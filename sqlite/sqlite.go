@@ -166,45 +166,68 @@ func (db *DB) Close() error {
 	return errors.Join(err, db.write.Close())
 }
 
-// Messages clients read when a constraint turns a write down.
-const (
-	msgNotFound         = "Not found."
-	msgConflict         = "Already exists."
-	msgInvalid          = "Invalid input."
-	msgUsernameTaken    = "A user with that username already exists."
-	msgAlreadyFollowing = "Already following."
-	msgSelfFollow       = "You cannot follow yourself."
-)
+// inTx runs fn in a transaction on the writer and commits it if fn
+// returns nil; otherwise, or if ctx ends, it rolls it back. Public write
+// methods open one and compose the tx-scoped helpers of their file, so that
+// what they write together succeeds or fails together. The writer is one
+// connection and BEGIN IMMEDIATE takes the write lock at once, so
+// transactions queue rather than fail with "database is locked".
+func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return storeError(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: %s: commit: %w", op, err)
+	}
+	return nil
+}
 
-// messages are the client messages of one operation's constraint
-// violations, by error kind.
-type messages map[string]string
+// querier is what the helpers query: the reader pool, or a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// constraintErrors are the sentinels of the schema's constraints, by what
+// SQLite names in its message: the columns of a UNIQUE constraint, the
+// expression of an unnamed CHECK.
+var constraintErrors = map[string]error{
+	"users.username": magpie.ErrUsernameTaken,
+	"follows.follower_id, follows.following_id": magpie.ErrAlreadyFollowing,
+	"follower_id <> following_id":               magpie.ErrSelfFollow,
+}
 
 // storeError says what err means to magpie. The database's constraints
-// decide races, so their violations are the answers: a unique key taken
-// is ECONFLICT, a missing referenced row ENOTFOUND, a failed CHECK
-// EINVALID, each with the message msgs gives its kind or a plain one. No
-// row is ENOTFOUND. Anything else is wrapped with op for the log.
-func storeError(op string, err error, msgs messages) error {
+// decide races, so their violations are answers: each maps to a sentinel
+// (constraintErrors), a missing referenced row or no row at all to
+// ErrNotFound. A magpie error passes as it is; anything else is wrapped
+// with op for the log.
+func storeError(op string, err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+		return magpie.ErrNotFound
+	}
+	var me *magpie.Error
+	if errors.As(err, &me) {
+		return err
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		kind, msg := "", ""
 		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			kind, msg = magpie.ECONFLICT, msgConflict
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			kind, msg = magpie.ENOTFOUND, msgNotFound
-		case sqlite3.SQLITE_CONSTRAINT_CHECK:
-			kind, msg = magpie.EINVALID, msgInvalid
-		}
-		if kind != "" {
-			if m, ok := msgs[kind]; ok {
-				msg = m
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_CHECK:
+			_, what, _ := strings.Cut(se.Error(), " constraint failed: ")
+			what, _, _ = strings.Cut(what, " (")
+			if sentinel, ok := constraintErrors[what]; ok {
+				return sentinel
 			}
-			return &magpie.Error{Kind: kind, Message: msg}
+			return magpie.ErrConstraint
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return magpie.ErrNotFound
 		}
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
@@ -215,35 +238,39 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// queryList runs a read query and scans every row of its result.
-func queryList[T any](ctx context.Context, db *DB, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+// queryList runs a read query for one page of a list and scans every row
+// of its result. A page that asks for no rows asks nothing of the database.
+func queryList[T any](ctx context.Context, q querier, page magpie.Page, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if page.Empty() {
+		return nil, nil
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+		return nil, storeError(op, err)
 	}
 	defer rows.Close()
 	var items []T
 	for rows.Next() {
 		item, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+			return nil, storeError(op, err)
 		}
 		items = append(items, item)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+		return nil, storeError(op, err)
 	}
 	return items, nil
 }
 
-// notFoundUnlessOne turns a write that touched no row into ENOTFOUND.
-func notFoundUnlessOne(op string, res sql.Result) error {
+// oneRowAffected turns a write that touched no row into ErrNotFound.
+func oneRowAffected(res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
+		return err
 	}
 	if n == 0 {
-		return magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+		return magpie.ErrNotFound
 	}
 	return nil
 }
@@ -276,13 +303,5 @@ func keyset(p magpie.Page) (at, id int64, limit int) {
 	if p.After != nil {
 		at, id = micros(p.After.Time), p.After.ID
 	}
-	return at, id, sqlLimit(p)
-}
-
-// sqlLimit is the page's LIMIT; in SQLite a negative one means none.
-func sqlLimit(p magpie.Page) int {
-	if p.Limit <= 0 {
-		return -1
-	}
-	return p.Limit
+	return at, id, p.Limit
 }

@@ -10,12 +10,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/service"
 )
 
 func createUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
@@ -40,10 +40,9 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 		return usageErrorf("createuser: unexpected argument %q after NAME %q", fs.Arg(0), name)
 	}
 
-	fe := magpie.FieldErrors{}
-	magpie.ValidateUsername(fe, name)
-	if len(fe) > 0 {
-		return invalidInput("createuser", fe)
+	// The name is checked before the password is asked for.
+	if msgs := (service.NewUser{Username: name}).Validate()["username"]; len(msgs) > 0 {
+		return invalidInput("createuser", magpie.FieldErrors{"username": msgs})
 	}
 	var password string
 	if *passwordStdin {
@@ -54,8 +53,8 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	magpie.ValidatePassword(fe, password, name)
-	if len(fe) > 0 {
+	in := service.NewUser{Username: name, Password: password, Superuser: *superuser}
+	if fe := in.Validate(); len(fe) > 0 {
 		return invalidInput("createuser", fe)
 	}
 
@@ -64,16 +63,12 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer closeDB(db, &err)
-	u := &magpie.User{
-		Username:    name,
-		IsSuperuser: *superuser,
-		DateJoined:  magpie.StoredTime(time.Now()),
+	svc := service.New(service.Config{Store: db, Passwords: auth.NewPasswords(auth.DefaultParams)})
+	u, err := svc.CreateUser(ctx, in)
+	if errors.Is(err, magpie.ErrUsernameTaken) {
+		return fmt.Errorf("createuser: username %q is already taken", name)
 	}
-	hash := auth.NewPasswords(auth.DefaultParams).Hash(password)
-	if err := db.CreateUser(ctx, u, hash); err != nil {
-		if magpie.IsKind(err, magpie.ECONFLICT) {
-			return fmt.Errorf("createuser: username %q is already taken", name)
-		}
+	if err != nil {
 		return fmt.Errorf("createuser: %w", err)
 	}
 	kind := "user"

@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/service"
 )
 
 // seedProgressEvery is how many users pass between progress lines, printed
@@ -43,9 +44,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	names := make([]string, *nUsers)
 	for i := range names {
 		names[i] = fmt.Sprintf("user%d", i+1)
-		fe := magpie.FieldErrors{}
-		magpie.ValidatePassword(fe, *password, names[i])
-		if len(fe) > 0 {
+		if fe := (service.NewUser{Username: names[i], Password: *password}).Validate(); len(fe) > 0 {
 			return invalidInput("seed", fe)
 		}
 	}
@@ -55,7 +54,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer closeDB(db, &err)
-	now := func() time.Time { return magpie.StoredTime(time.Now()) }
+	svc := service.New(service.Config{Store: db, Passwords: &hashOnce{Passwords: auth.NewPasswords(auth.DefaultParams)}})
 	var progressMu sync.Mutex
 	progress := func(what string, done int) {
 		if len(names) > seedProgressEvery && (done%seedProgressEvery == 0 || done == len(names)) {
@@ -66,57 +65,51 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 
 	// Users one at a time, so that on a fresh database userK has id K.
-	// One hash for everyone: argon2id per user would take minutes for a
-	// benchmark-sized data set. Each user still gets a real, valid hash.
-	hash := auth.NewPasswords(auth.DefaultParams).Hash(*password)
-	ids := make([]int64, len(names))
+	users := make([]*magpie.User, len(names))
 	isNew := make([]bool, len(names))
 	var created, existing []string
 	for i, name := range names {
-		u := &magpie.User{Username: name, DateJoined: now()}
-		err := db.CreateUser(ctx, u, hash)
+		u, err := svc.CreateUser(ctx, service.NewUser{Username: name, Password: *password})
 		switch {
 		case err == nil:
 			created = append(created, name)
 			isNew[i] = true
-		case magpie.IsKind(err, magpie.ECONFLICT):
+		case errors.Is(err, magpie.ErrUsernameTaken):
 			// Seeded before (or created by hand): leave it and its posts.
 			existing = append(existing, name)
-			if u, err = db.UserByUsername(ctx, name); err != nil {
+			if u, err = svc.User(ctx, name); err != nil {
 				return fmt.Errorf("seed: find existing user %s: %w", name, err)
 			}
 		default:
 			return fmt.Errorf("seed: create user %s: %w", name, err)
 		}
-		ids[i] = u.ID
+		users[i] = u
 		progress("users", i+1)
 	}
 
-	// Then the posts of each new user and the follows of every user: each
-	// follows the next two, in a ring. On PostgreSQL every insert waits
-	// for its own commit, so several users go at once; SQLite queues its
-	// writes anyway.
+	// Then the posts of each new user, all in one transaction, and the
+	// follows of every user: each follows the next two, in a ring. On
+	// PostgreSQL every write waits for its own commit, so several users go
+	// at once; SQLite queues its writes anyway.
 	var posts, follows, oldFollows, done atomic.Int64
-	err = forEach(ctx, len(ids), seedWorkers, func(ctx context.Context, i int) error {
-		for j := range *nPosts {
-			if !isNew[i] {
-				break
+	err = forEach(ctx, len(users), seedWorkers, func(ctx context.Context, i int) error {
+		if isNew[i] && *nPosts > 0 {
+			batch := make([]service.NewPost, *nPosts)
+			for j := range batch {
+				batch[j].Title, batch[j].Body = demoPost(i, j)
 			}
-			title, body := demoPost(i, j)
-			p := &magpie.Post{Title: title, Body: body, OwnerID: ids[i], CreatedAt: now()}
-			p.UpdatedAt = p.CreatedAt
-			if err := db.CreatePost(ctx, p); err != nil {
-				return fmt.Errorf("seed: create post of %s: %w", names[i], err)
+			if _, err := svc.CreatePosts(ctx, users[i], batch); err != nil {
+				return fmt.Errorf("seed: create posts of %s: %w", names[i], err)
 			}
-			posts.Add(1)
+			posts.Add(int64(len(batch)))
 		}
 		for _, d := range []int{1, 2} {
-			j := (i + d) % len(ids)
+			j := (i + d) % len(users)
 			if j == i {
 				continue
 			}
-			f := &magpie.Follow{FollowerID: ids[i], FollowingID: ids[j], CreatedAt: now()}
-			switch err := db.CreateFollow(ctx, f); {
+			_, err := svc.Follow(ctx, users[i], service.FollowTarget{ID: users[j].ID})
+			switch {
 			case err == nil:
 				follows.Add(1)
 			case magpie.IsKind(err, magpie.ECONFLICT):
@@ -145,6 +138,27 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	fmt.Fprintf(stdout, "created %d posts and %d follows (%d follows already existed)\n",
 		posts.Load(), follows.Load(), oldFollows.Load())
 	return nil
+}
+
+// hashOnce hashes each distinct password once: every seeded user has the
+// same password, and argon2id per user would take minutes for a
+// benchmark-sized data set. Each user still gets a real, valid hash.
+type hashOnce struct {
+	*auth.Passwords
+	mu     sync.Mutex
+	hashes map[string]string
+}
+
+func (h *hashOnce) Hash(password string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.hashes == nil {
+		h.hashes = map[string]string{}
+	}
+	if _, ok := h.hashes[password]; !ok {
+		h.hashes[password] = h.Passwords.Hash(password)
+	}
+	return h.hashes[password]
 }
 
 // forEach calls fn(ctx, i) for every i in [0, n), at most workers at a

@@ -12,9 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/api"
 	"github.com/magpie-sns/magpie/auth"
+	"github.com/magpie-sns/magpie/server"
+	"github.com/magpie-sns/magpie/service"
 )
 
 const (
@@ -32,7 +33,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	dbURL := databaseFlag(fs, env)
 	migrateFirst := fs.Bool("migrate", env.bool("MAGPIE_MIGRATE", true),
 		"apply pending migrations at start; if false, refuse to start while any are pending (env MAGPIE_MIGRATE)")
-	tokenTTL := fs.Duration("token-ttl", env.duration("MAGPIE_TOKEN_TTL", api.DefaultTokenTTL),
+	tokenTTL := fs.Duration("token-ttl", env.duration("MAGPIE_TOKEN_TTL", service.DefaultTokenTTL),
 		"lifetime of a login token (env MAGPIE_TOKEN_TTL)")
 	drainDelay := fs.Duration("drain-delay", env.duration("MAGPIE_DRAIN_DELAY", defaultDrainDelay),
 		"on SIGTERM, stop accepting and give open connections this long to finish and close before shutting down (env MAGPIE_DRAIN_DELAY)")
@@ -57,7 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if *tokenTTL <= 0 {
 		return usageErrorf("serve: --token-ttl must be positive, not %v", *tokenTTL)
 	}
-	proxies, err := api.ParseTrustedProxies(*trustedProxies)
+	proxies, err := server.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
 		return usageErrorf("serve: --trusted-proxies: %v", err)
 	}
@@ -85,15 +86,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 	}
 
-	handler := api.NewServer(api.Config{
+	svc := service.New(service.Config{
 		Store:     db,
 		Passwords: auth.NewPasswords(auth.DefaultParams),
-		Logger:    logger,
-		Version:   buildVersion(),
 		TokenTTL:  *tokenTTL,
-
-		TrustedProxies: proxies,
+		Hooks:     []service.Hook{service.AuditLog(logger)},
 	})
+	handler := server.New(server.Config{Logger: logger, TrustedProxies: proxies})
+	handler.Mount("/", api.New(api.Config{
+		Service:  svc,
+		Logger:   logger,
+		Version:  buildVersion(),
+		Draining: handler.Draining,
+	}))
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -116,7 +121,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	cleanupCtx, stopCleanup := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { deleteExpiredTokens(cleanupCtx, db, logger, tokenCleanupPeriod) })
+	wg.Go(func() { deleteExpiredTokens(cleanupCtx, svc, logger, tokenCleanupPeriod) })
 	// Deferred after closeDB, so they run before it: the cleanup goroutine
 	// is done with the store before the store is closed.
 	defer wg.Wait()
@@ -153,11 +158,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 // deleteExpiredTokens removes expired login tokens now and then every
 // period until ctx is done.
-func deleteExpiredTokens(ctx context.Context, store magpie.TokenStore, logger *slog.Logger, period time.Duration) {
+func deleteExpiredTokens(ctx context.Context, svc *service.Service, logger *slog.Logger, period time.Duration) {
 	ticker := time.NewTicker(period)
 	defer ticker.Stop()
 	for {
-		n, err := store.DeleteExpiredTokens(ctx, magpie.StoredTime(time.Now()))
+		n, err := svc.DeleteExpiredTokens(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return

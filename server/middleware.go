@@ -1,4 +1,4 @@
-package api
+package server
 
 import (
 	"context"
@@ -10,10 +10,15 @@ import (
 	"time"
 )
 
+// MsgServerError is what a client reads when the server failed: a panic,
+// or an error whose text is not for clients.
+const MsgServerError = "A server error occurred."
+
 type requestIDKey struct{}
 
-// requestID returns the id given to the request by withRequestID.
-func requestID(ctx context.Context) string {
+// RequestID returns the id withRequestID gave the request whose context
+// is ctx.
+func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
@@ -46,7 +51,7 @@ func validRequestID(id string) bool {
 }
 
 // withSecurityHeaders sets the headers the original service sends on every
-// response.
+// response: no content sniffing, no framing, no referrer to other sites.
 func withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -55,43 +60,6 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
-}
-
-// withTrailingSlash serves /users like /users/: the original redirected
-// with a 301, which loses a POST body, so Magpie routes both forms directly.
-// A path without the slash is routed with it when that form has a route,
-// and as it is otherwise: the docs assets, and unknown paths (JSON 404).
-func withTrailingSlash(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/") {
-			// Ask about the slashed form: asked about /users as it is, the
-			// mux answers with the pattern of /users/ and a redirect to it.
-			if slashed := withSlash(r); routed(mux, slashed) {
-				r = slashed
-			}
-		}
-		mux.ServeHTTP(w, r)
-	})
-}
-
-// routed reports whether a route of the mux matches r: any pattern but the
-// catch-all "/", which answers the JSON 404.
-func routed(mux *http.ServeMux, r *http.Request) bool {
-	_, pattern := mux.Handler(r)
-	return pattern != "/"
-}
-
-// withSlash returns a shallow copy of r whose path ends in "/".
-func withSlash(r *http.Request) *http.Request {
-	r2 := new(http.Request)
-	*r2 = *r
-	u := *r.URL
-	u.Path += "/"
-	if u.RawPath != "" {
-		u.RawPath += "/"
-	}
-	r2.URL = &u
-	return r2
 }
 
 // statusRecorder remembers the status and size of a response for the log.
@@ -133,9 +101,11 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 					panic(p)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,
-					"request_id", requestID(r.Context()), "panic", p, "stack", string(debug.Stack()))
+					"request_id", RequestID(r.Context()), "panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					writeJSON(rec, http.StatusInternalServerError, detail("A server error occurred."))
+					rec.Header().Set("Content-Type", "application/json")
+					rec.WriteHeader(http.StatusInternalServerError)
+					rec.Write([]byte(`{"detail":"` + MsgServerError + `"}` + "\n"))
 				}
 			}
 			s.log.InfoContext(r.Context(), "request",
@@ -144,8 +114,8 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 				"status", rec.status,
 				"bytes", rec.bytes,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000,
-				"client", clientOf(r.Context()).ip,
-				"request_id", requestID(r.Context()),
+				"client", ClientOf(r.Context()).IP,
+				"request_id", RequestID(r.Context()),
 			)
 		}()
 		next.ServeHTTP(rec, r)

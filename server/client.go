@@ -1,4 +1,4 @@
-package api
+package server
 
 import (
 	"context"
@@ -31,17 +31,18 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 	return prefixes, nil
 }
 
-// client is who sent a request, as far as the server can trust: the
+// Client is who sent a request, as far as the server can trust: the
 // address and scheme the client used, not those of a proxy in between.
-type client struct {
-	ip     string
-	scheme string
+type Client struct {
+	IP     string
+	Scheme string // "http" or "https"
 }
 
 type clientKey struct{}
 
-func clientOf(ctx context.Context) client {
-	c, _ := ctx.Value(clientKey{}).(client)
+// ClientOf returns the client of the request whose context is ctx.
+func ClientOf(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
 	return c
 }
 
@@ -54,23 +55,23 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) client(r *http.Request) client {
-	c := client{scheme: "http"}
+func (s *Server) client(r *http.Request) Client {
+	c := Client{Scheme: "http"}
 	if r.TLS != nil {
-		c.scheme = "https"
+		c.Scheme = "https"
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	c.ip = host
+	c.IP = host
 	peer, err := netip.ParseAddr(host)
 	if err != nil || !s.trusted(peer) {
 		return c
 	}
 	switch proto := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto"))); proto {
 	case "http", "https":
-		c.scheme = proto
+		c.Scheme = proto
 	}
 	// The rightmost address not of a trusted proxy is the client: every
 	// hop appends the address it got the request from, and only trusted
@@ -81,7 +82,7 @@ func (s *Server) client(r *http.Request) client {
 		if err != nil {
 			break
 		}
-		c.ip = hop.Unmap().String()
+		c.IP = hop.Unmap().String()
 		if !s.trusted(hop) {
 			break
 		}

@@ -1,4 +1,4 @@
-package magpie_test
+package service
 
 import (
 	"slices"
@@ -27,7 +27,7 @@ func TestValidateUsername(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fe := magpie.FieldErrors{}
-			magpie.ValidateUsername(fe, tt.username)
+			validateUsername(fe, tt.username)
 			if got := fe["username"]; !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -56,7 +56,7 @@ func TestValidatePassword(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fe := magpie.FieldErrors{}
-			magpie.ValidatePassword(fe, tt.password, tt.username)
+			validatePassword(fe, tt.password, tt.username)
 			if got := fe["password"]; !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -80,8 +80,8 @@ func TestValidatePostFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fe := magpie.FieldErrors{}
-			magpie.ValidateTitle(fe, tt.title)
-			magpie.ValidateBody(fe, tt.body)
+			validateTitle(fe, tt.title)
+			validateBody(fe, tt.body)
 			if len(fe) != len(tt.want) {
 				t.Fatalf("got %q, want %q", fe, tt.want)
 			}
@@ -117,21 +117,12 @@ func TestPostPermissions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := magpie.CanView(tt.user, tt.post); got != tt.canView {
+			if got := canView(tt.user, tt.post); got != tt.canView {
 				t.Errorf("CanView = %v", got)
 			}
-			if got := magpie.CanModify(tt.user, tt.post); got != tt.canEdit {
+			if got := canModify(tt.user, tt.post); got != tt.canEdit {
 				t.Errorf("CanModify = %v", got)
 			}
 		})
-	}
-}
-
-func TestErrorKind(t *testing.T) {
-	if k := magpie.ErrorKind(magpie.Errorf(magpie.ECONFLICT, "x")); k != magpie.ECONFLICT {
-		t.Errorf("kind %q", k)
-	}
-	if k := magpie.ErrorKind(strings.NewReader("").UnreadByte()); k != magpie.EINTERNAL {
-		t.Errorf("plain error has kind %q, want internal", k)
 	}
 }

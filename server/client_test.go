@@ -1,4 +1,4 @@
-package api
+package server
 
 import (
 	"net/http"
@@ -60,7 +60,7 @@ func TestClientBehindProxies(t *testing.T) {
 				r.Header.Set("X-Forwarded-Proto", tt.proto)
 			}
 			c := s.client(r)
-			if c.ip != tt.wantIP || c.scheme != tt.wantScheme {
+			if c.IP != tt.wantIP || c.Scheme != tt.wantScheme {
 				t.Errorf("client = %+v, want ip %s scheme %s", c, tt.wantIP, tt.wantScheme)
 			}
 		})

@@ -8,7 +8,20 @@ import (
 	"github.com/magpie-sns/magpie"
 )
 
-// CreateUser inserts u and sets u.ID. ECONFLICT if the username is taken.
+// userColumns are the columns scanUser reads, of users u.
+const userColumns = `u.id, u.username, u.is_superuser, u.date_joined`
+
+func scanUser(row pgx.Row, extra ...any) (*magpie.User, error) {
+	var u magpie.User
+	if err := row.Scan(append([]any{&u.ID, &u.Username, &u.IsSuperuser, &u.DateJoined}, extra...)...); err != nil {
+		return nil, err
+	}
+	u.DateJoined = u.DateJoined.UTC()
+	return &u, nil
+}
+
+// CreateUser inserts u and sets u.ID. ErrUsernameTaken if the username is
+// taken.
 func (db *DB) CreateUser(ctx context.Context, u *magpie.User, passwordHash string) error {
 	// users_username_key decides between two sign-ups racing for one name.
 	err := db.pool.QueryRow(ctx, `
@@ -18,49 +31,48 @@ func (db *DB) CreateUser(ctx context.Context, u *magpie.User, passwordHash strin
 		u.Username, passwordHash, u.IsSuperuser, u.DateJoined,
 	).Scan(&u.ID)
 	if err != nil {
-		return formatError("create user", err)
+		return storeError("create user", err)
 	}
 	return nil
 }
 
-// UserByID returns the user. ENOTFOUND if there is none.
+// UserByID returns the user. ErrNotFound if there is none.
 func (db *DB) UserByID(ctx context.Context, id int64) (*magpie.User, error) {
 	// users_pkey.
-	row := db.pool.QueryRow(ctx, `
-		SELECT id, username, is_superuser, date_joined
-		FROM users
-		WHERE id = $1`, id)
-	u, err := scanUser(row)
+	u, err := scanUser(db.pool.QueryRow(ctx, `
+		SELECT `+userColumns+`
+		FROM users u
+		WHERE u.id = $1`,
+		id,
+	))
 	if err != nil {
-		return nil, formatError("user by id", err)
+		return nil, storeError("user by id", err)
 	}
 	return u, nil
 }
 
-// UserByUsername returns the user. ENOTFOUND if there is none.
+// UserByUsername returns the user; usernames match exactly, case
+// included. ErrNotFound if there is none.
 func (db *DB) UserByUsername(ctx context.Context, username string) (*magpie.User, error) {
 	u, _, err := db.UserCredentials(ctx, username)
 	return u, err
 }
 
-// UserCredentials returns the user and its password hash. ENOTFOUND if
+// UserCredentials returns the user and its password hash. ErrNotFound if
 // there is none.
 func (db *DB) UserCredentials(ctx context.Context, username string) (*magpie.User, string, error) {
 	// users_username_key.
-	var (
-		u    magpie.User
-		hash string
-	)
-	err := db.pool.QueryRow(ctx, `
-		SELECT id, username, is_superuser, date_joined, password_hash
-		FROM users
-		WHERE username = $1`, username,
-	).Scan(&u.ID, &u.Username, &u.IsSuperuser, &u.DateJoined, &hash)
+	var hash string
+	u, err := scanUser(db.pool.QueryRow(ctx, `
+		SELECT `+userColumns+`, u.password_hash
+		FROM users u
+		WHERE u.username = $1`,
+		username,
+	), &hash)
 	if err != nil {
-		return nil, "", formatError("user credentials", err)
+		return nil, "", storeError("user credentials", err)
 	}
-	u.DateJoined = u.DateJoined.UTC()
-	return &u, hash, nil
+	return u, hash, nil
 }
 
 // ListUsers returns every user but the viewer, by id ascending, each with
@@ -72,11 +84,7 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 	}
 	// users_pkey walks ids in order; the EXISTS probes
 	// follows_follower_following_key once per row.
-	return queryList(ctx, db, "list users", func(row pgx.CollectableRow) (magpie.ListedUser, error) {
-		var u magpie.ListedUser
-		err := row.Scan(&u.ID, &u.Username, &u.IsFollowing)
-		return u, err
-	}, `
+	return queryList(ctx, db.pool, page, "list users", scanListedUser, `
 		SELECT u.id, u.username, EXISTS (
 			SELECT 1 FROM follows f
 			WHERE f.follower_id = $1 AND f.following_id = u.id
@@ -85,15 +93,11 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 		WHERE u.id > $2 AND u.id <> $1
 		ORDER BY u.id
 		LIMIT $3`,
-		viewerID, after, max(page.Limit, 0))
+		viewerID, after, page.Limit)
 }
 
-// scanUser reads id, username, is_superuser, date_joined.
-func scanUser(row pgx.Row) (*magpie.User, error) {
-	var u magpie.User
-	if err := row.Scan(&u.ID, &u.Username, &u.IsSuperuser, &u.DateJoined); err != nil {
-		return nil, err
-	}
-	u.DateJoined = u.DateJoined.UTC()
-	return &u, nil
+func scanListedUser(row pgx.Row) (magpie.ListedUser, error) {
+	var u magpie.ListedUser
+	err := row.Scan(&u.ID, &u.Username, &u.IsFollowing)
+	return u, err
 }

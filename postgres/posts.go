@@ -1,0 +1,173 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/magpie-sns/magpie"
+)
+
+// postColumns are the columns scanPost reads, of posts p joined with its
+// owner, users u.
+const postColumns = `p.id, p.title, p.body, p.owner_id, u.username, p.is_hidden, p.created_at, p.updated_at`
+
+func scanPost(row pgx.Row) (magpie.Post, error) {
+	var p magpie.Post
+	err := row.Scan(&p.ID, &p.Title, &p.Body, &p.OwnerID, &p.OwnerUsername, &p.IsHidden, &p.CreatedAt, &p.UpdatedAt)
+	p.CreatedAt = p.CreatedAt.UTC()
+	p.UpdatedAt = p.UpdatedAt.UTC()
+	return p, err
+}
+
+// CreatePost inserts p and sets p.ID and p.OwnerUsername. ErrNotFound if
+// the owner does not exist.
+func (db *DB) CreatePost(ctx context.Context, p *magpie.Post) error {
+	if err := createPost(ctx, db.pool, p); err != nil {
+		return storeError("create post", err)
+	}
+	return nil
+}
+
+// CreatePosts inserts every post, setting its ID and OwnerUsername, in one
+// transaction: if one fails, none is stored. ErrNotFound if an owner does
+// not exist.
+func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
+	return db.inTx(ctx, "create posts", func(tx querier) error {
+		for _, p := range posts {
+			if err := createPost(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func createPost(ctx context.Context, q querier, p *magpie.Post) error {
+	// The foreign key, not a lookup beforehand, decides a missing owner.
+	return q.QueryRow(ctx, `
+		INSERT INTO posts AS p (title, body, owner_id, is_hidden, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING p.id, (SELECT u.username FROM users u WHERE u.id = p.owner_id)`,
+		p.Title, p.Body, p.OwnerID, p.IsHidden, p.CreatedAt, p.UpdatedAt,
+	).Scan(&p.ID, &p.OwnerUsername)
+}
+
+// PostByID returns the post. ErrNotFound if there is none.
+func (db *DB) PostByID(ctx context.Context, id int64) (*magpie.Post, error) {
+	// posts_pkey, then users_pkey.
+	p, err := scanPost(db.pool.QueryRow(ctx, `
+		SELECT `+postColumns+`
+		FROM posts p
+		JOIN users u ON u.id = p.owner_id
+		WHERE p.id = $1`,
+		id,
+	))
+	if err != nil {
+		return nil, storeError("post by id", err)
+	}
+	return &p, nil
+}
+
+// UpdatePost applies upd and returns the post as it now is. ErrNotFound if
+// there is none.
+func (db *DB) UpdatePost(ctx context.Context, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
+	// posts_pkey; one statement, so no other writer slips in between a
+	// read and the write. A NULL parameter keeps the column as it is.
+	p, err := scanPost(db.pool.QueryRow(ctx, `
+		UPDATE posts p SET
+			title = COALESCE($2, p.title),
+			body = COALESCE($3, p.body),
+			is_hidden = COALESCE($4, p.is_hidden),
+			updated_at = $5
+		FROM users u
+		WHERE p.id = $1 AND u.id = p.owner_id
+		RETURNING `+postColumns,
+		id, upd.Title, upd.Body, upd.IsHidden, upd.UpdatedAt,
+	))
+	if err != nil {
+		return nil, storeError("update post", err)
+	}
+	return &p, nil
+}
+
+// DeletePost removes the post. ErrNotFound if there is none.
+func (db *DB) DeletePost(ctx context.Context, id int64) error {
+	// posts_pkey.
+	tag, err := db.pool.Exec(ctx, `DELETE FROM posts WHERE id = $1`, id)
+	if err == nil {
+		err = oneRowAffected(tag)
+	}
+	if err != nil {
+		return storeError("delete post", err)
+	}
+	return nil
+}
+
+// Every list is newest first and pages by keyset: a page starts strictly
+// after the (created_at, id) of the cursor, so each query reads a range of
+// one index in list order and a page costs its own rows, however deep.
+// TestQueryPlans checks the plans.
+
+// ListPosts returns the posts that are not hidden.
+func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, error) {
+	at, id, limit := keyset(page)
+	// posts_visible_created_idx, read from the cursor on; users_pkey per row.
+	return queryList(ctx, db.pool, page, "list posts", scanPost, `
+		SELECT `+postColumns+`
+		FROM posts p
+		JOIN users u ON u.id = p.owner_id
+		WHERE NOT p.is_hidden AND (p.created_at, p.id) < ($1, $2)
+		ORDER BY p.created_at DESC, p.id DESC
+		LIMIT $3`,
+		at, id, limit)
+}
+
+// ListPostsByOwner returns all of one user's posts, hidden ones too.
+func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.Page) ([]magpie.Post, error) {
+	at, id, limit := keyset(page)
+	// posts_owner_created_idx, read from the cursor on.
+	return queryList(ctx, db.pool, page, "list posts by owner", scanPost, `
+		SELECT `+postColumns+`
+		FROM posts p
+		JOIN users u ON u.id = p.owner_id
+		WHERE p.owner_id = $1 AND (p.created_at, p.id) < ($2, $3)
+		ORDER BY p.created_at DESC, p.id DESC
+		LIMIT $4`,
+		ownerID, at, id, limit)
+}
+
+// ListFeed returns the posts that are not hidden of the users that userID
+// follows.
+func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
+	at, id, limit := keyset(page)
+	// An index on follows leading with follower_id
+	// (follows_follower_following_key or follows_follower_created_idx)
+	// lists whom userID follows; for each, posts_feed_idx yields at most
+	// $4 visible posts after the cursor, so the work is bounded by
+	// follows × limit however deep the page, and only the ids of those
+	// candidates are sorted. The final $4 are then fetched whole by
+	// posts_pkey.
+	return queryList(ctx, db.pool, page, "list feed", scanPost, `
+		WITH top AS (
+			SELECT c.id, c.created_at
+			FROM follows f
+			CROSS JOIN LATERAL (
+				SELECT p.id, p.created_at
+				FROM posts p
+				WHERE p.owner_id = f.following_id AND NOT p.is_hidden
+					AND (p.created_at, p.id) < ($2, $3)
+				ORDER BY p.created_at DESC, p.id DESC
+				LIMIT $4
+			) c
+			WHERE f.follower_id = $1
+			ORDER BY c.created_at DESC, c.id DESC
+			LIMIT $4
+		)
+		SELECT `+postColumns+`
+		FROM top
+		JOIN posts p ON p.id = top.id
+		JOIN users u ON u.id = p.owner_id
+		ORDER BY top.created_at DESC, top.id DESC`,
+		userID, at, id, limit)
+}

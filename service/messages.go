@@ -1,0 +1,34 @@
+package service
+
+import "fmt"
+
+// The words a client reads about the outcome of a use case: every one is
+// here, and nowhere else (the api package has only the words about HTTP
+// itself: media types, JSON syntax, methods, headers). The wording is the
+// original service's, so that its clients see what they know.
+const (
+	msgNotFound         = "Not found."
+	msgUserNotFound     = "User not found."
+	msgForbidden        = "You do not have permission to perform this action."
+	msgBadCredentials   = "Invalid username/password."
+	msgInvalidToken     = "Invalid token."
+	msgUsernameTaken    = "A user with that username already exists."
+	msgAlreadyFollowing = "Already following."
+	msgNotFollowing     = "You are not following this user."
+	msgSelfFollow       = "You cannot follow yourself."
+
+	msgBlank          = "This field may not be blank."
+	msgUsernameSyntax = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+	msgPasswordNumber = "This password is entirely numeric."
+	msgPasswordLikeID = "The password is too similar to the username."
+	msgInvalidUTF8    = "Enter valid UTF-8 text."
+	msgNUL            = "Null characters are not allowed."
+)
+
+func msgTooLong(n int) string {
+	return fmt.Sprintf("Ensure this field has no more than %d characters.", n)
+}
+
+func msgPasswordShort(n int) string {
+	return fmt.Sprintf("This password is too short. It must contain at least %d characters.", n)
+}

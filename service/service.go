@@ -1,0 +1,152 @@
+// Package service is Magpie's use-case floor, between the HTTP API (and the
+// command line) and the store. Each method is one thing a user or operator
+// does: it checks the rules and the permissions, takes the time from the
+// one clock, writes through the store, words what the client reads, and
+// hands the event of each write to the hooks, the one seam for side
+// effects. Everything that writes, the API, `magpie seed` and `magpie
+// createuser`, goes through it.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/magpie-sns/magpie"
+)
+
+// DefaultTokenTTL is how long a login token lives unless configured.
+const DefaultTokenTTL = 30 * 24 * time.Hour
+
+// Passwords hashes and checks passwords; *auth.Passwords is the one
+// Magpie runs with.
+type Passwords interface {
+	// Hash returns the encoded hash of password.
+	Hash(password string) string
+	// Verify reports whether password matches encoded; an empty encoded
+	// (no such user) costs the same as a wrong password and is false.
+	Verify(encoded, password string) bool
+}
+
+// Hook is handed the event of every write after it has committed, in
+// order, before the service method returns. It is the one seam for side
+// effects; it cannot fail the write, so it deals with its own errors.
+type Hook interface {
+	Handle(ctx context.Context, e magpie.Event)
+}
+
+// HookFunc is a function that is a Hook.
+type HookFunc func(ctx context.Context, e magpie.Event)
+
+// Handle calls f.
+func (f HookFunc) Handle(ctx context.Context, e magpie.Event) { f(ctx, e) }
+
+// Config is what the service needs. Store and Passwords are required.
+type Config struct {
+	Store     magpie.Store
+	Passwords Passwords
+	TokenTTL  time.Duration    // 0: DefaultTokenTTL
+	Now       func() time.Time // nil: time.Now
+	Hooks     []Hook
+}
+
+// Service runs Magpie's use cases. It is safe for concurrent use.
+type Service struct {
+	store     magpie.Store
+	passwords Passwords
+	tokenTTL  time.Duration
+	clock     func() time.Time
+	hooks     []Hook
+}
+
+// New returns the service for cfg.
+func New(cfg Config) *Service {
+	s := &Service{
+		store:     cfg.Store,
+		passwords: cfg.Passwords,
+		tokenTTL:  cfg.TokenTTL,
+		clock:     cfg.Now,
+		hooks:     cfg.Hooks,
+	}
+	if s.tokenTTL == 0 {
+		s.tokenTTL = DefaultTokenTTL
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	return s
+}
+
+// NotFound is the error for something that does not exist, or that the
+// caller may not know exists.
+func NotFound() error {
+	return magpie.Errorf(magpie.ENOTFOUND, msgNotFound)
+}
+
+// now is the current time as the stores keep it.
+func (s *Service) now() time.Time {
+	return magpie.StoredTime(s.clock())
+}
+
+// publish hands e to every hook.
+func (s *Service) publish(ctx context.Context, e magpie.Event) {
+	for _, h := range s.hooks {
+		h.Handle(ctx, e)
+	}
+}
+
+// Ready reports whether the service can serve: its database answers.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.store.Ping(ctx)
+}
+
+// AuditLog is a Hook that logs every write at info level, one line per
+// event with the ids it touched: who did what, whichever client did it.
+func AuditLog(logger *slog.Logger) Hook {
+	return HookFunc(func(ctx context.Context, e magpie.Event) {
+		var attrs []any
+		switch e := e.(type) {
+		case magpie.UserCreated:
+			attrs = []any{"user_id", e.User.ID, "superuser", e.User.IsSuperuser}
+		case magpie.PostCreated:
+			attrs = []any{"post_id", e.Post.ID, "owner_id", e.Post.OwnerID, "hidden", e.Post.IsHidden}
+		case magpie.PostUpdated:
+			attrs = []any{"post_id", e.After.ID, "owner_id", e.After.OwnerID, "hidden", e.After.IsHidden}
+		case magpie.PostDeleted:
+			attrs = []any{"post_id", e.Post.ID, "owner_id", e.Post.OwnerID}
+		case magpie.Followed:
+			attrs = []any{"follower_id", e.Follow.FollowerID, "following_id", e.Follow.FollowingID}
+		case magpie.Unfollowed:
+			attrs = []any{"follower_id", e.FollowerID, "following_id", e.FollowingID}
+		}
+		logger.InfoContext(ctx, e.Name(), attrs...)
+	})
+}
+
+// List is one page of a list: its rows, and the cursor where the next page
+// starts, nil on the last page.
+type List[T any] struct {
+	Items []T
+	Next  *magpie.Cursor
+}
+
+// list reads one page with fetch. It asks for one row more than the page's
+// limit: if that row comes, there is a next page, and it starts after the
+// last row returned.
+func list[T any](page magpie.Page, fetch func(magpie.Page) ([]T, error), cursor func(T) magpie.Cursor) (List[T], error) {
+	if page.Empty() {
+		return List[T]{}, nil
+	}
+	limit := page.Limit
+	page.Limit++
+	rows, err := fetch(page)
+	if err != nil {
+		return List[T]{}, err
+	}
+	if len(rows) <= limit {
+		return List[T]{Items: rows}, nil
+	}
+	rows = rows[:limit]
+	next := cursor(rows[limit-1])
+	return List[T]{Items: rows, Next: &next}, nil
+}
