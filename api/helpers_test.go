@@ -19,11 +19,11 @@ import (
 	"github.com/magpie-sns/magpie/api"
 	"github.com/magpie-sns/magpie/auth"
 	"github.com/magpie-sns/magpie/internal/syncbuf"
-	"github.com/magpie-sns/magpie/postgres"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 	"github.com/magpie-sns/magpie/server"
 	"github.com/magpie-sns/magpie/service"
 	"github.com/magpie-sns/magpie/sqlite"
+	"github.com/magpie-sns/magpie/sqlite/sqlitetest"
 )
 
 // cheapPasswords keeps tests fast; argon2id's costs are stored in each hash,
@@ -37,27 +37,16 @@ type engine struct {
 }
 
 func openSQLite(t testing.TB) magpie.Store {
-	db, err := sqlite.Open(t.Context(), t.TempDir()+"/magpie.db")
+	db, err := sqlite.Open(t.Context(), sqlitetest.NewFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	return db
 }
 
 func openPostgres(t testing.TB) magpie.Store {
-	db, err := postgres.Open(t.Context(), postgrestest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return postgrestest.NewStore(t)
 }
 
 // apiTest is a behaviour of the API, run once on each engine by TestAPI.
@@ -67,13 +56,14 @@ type apiTest struct {
 }
 
 // forEachEngine runs tests on SQLite, and on PostgreSQL when
-// MAGPIE_TEST_POSTGRES_URL is set.
+// MAGPIE_TEST_POSTGRES_URL is set, in parallel: each has its own database.
 func forEachEngine(t *testing.T, tests []apiTest) {
 	engines := []engine{{"sqlite", openSQLite}, {"postgres", openPostgres}}
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
+					t.Parallel()
 					tt.run(t, newEnv(t, eng.open(t)))
 				})
 			}

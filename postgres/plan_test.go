@@ -1,4 +1,4 @@
-package postgres
+package postgres_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/postgres"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 )
 
@@ -32,16 +33,14 @@ func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDa
 // or follows nor a sort of all posts, under both the custom plan of a
 // first execution and the generic plan a cached statement may switch to.
 func TestQueryPlans(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
-	url := postgrestest.NewDatabase(t)
-	db, err := Open(ctx, url)
+	db, err := postgres.Open(ctx, postgrestest.NewMigrated(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	pool := postgres.Pool(db)
 
 	// 5,000 users. User 2 is prolific and popular: 20,000 posts, followed
 	// by everyone; the others have 4 posts each (every 7th post hidden).
@@ -63,13 +62,13 @@ func TestQueryPlans(t *testing.T) {
 			ON CONFLICT DO NOTHING`,
 		`ANALYZE`,
 	} {
-		if _, err := db.pool.Exec(ctx, q); err != nil {
+		if _, err := pool.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
 
 	rec := &recorder{}
-	cfg := db.pool.Config()
+	cfg := pool.Config()
 	cfg.ConnConfig.Tracer = rec
 	cfg.MaxConns = 1
 	traced, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -77,7 +76,7 @@ func TestQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer traced.Close()
-	tdb := &DB{pool: traced}
+	tdb := postgres.WithPool(traced)
 
 	after := &magpie.Cursor{Time: time.Now().Add(-100 * time.Hour).UTC().Truncate(time.Microsecond), ID: 15000}
 	for _, tc := range []struct {

@@ -7,6 +7,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,7 +22,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 
 	"github.com/magpie-sns/magpie"
 )
@@ -148,16 +148,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrations: %w", err)
 	}
-	// Retry the lock every second (goose's default is five) for up to
-	// five minutes, so that instances waiting on another's migration
-	// start soon after it ends.
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: migration lock: %w", err)
-	}
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
-		goose.WithSessionLocker(locker),
+		goose.WithSessionLocker(migrationLock{}),
 		goose.WithDisableGlobalRegistry(true),
 	)
 	if err != nil {
@@ -165,6 +158,34 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, fmt.Errorf("postgres: migrations: %w", err)
 	}
 	return p, nil
+}
+
+// migrationLockTimeout bounds the wait for another instance's migration.
+const migrationLockTimeout = 5 * time.Minute
+
+// migrationLock is the session lock goose holds while it migrates: a
+// PostgreSQL advisory lock, waited for rather than polled, so that
+// instances waiting on another's migration start the moment it ends. Its
+// key is derived from the schema the migrations run in: two schemas of one
+// database migrate independently, as their tables are independent.
+type migrationLock struct{}
+
+const migrationLockKey = `hashtextextended('magpie migrations in ' || current_schema(), 0)`
+
+func (migrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, migrationLockTimeout)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+migrationLockKey+`)`); err != nil {
+		return fmt.Errorf("take the migration lock: %w", err)
+	}
+	return nil
+}
+
+func (migrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock(`+migrationLockKey+`)`); err != nil {
+		return fmt.Errorf("release the migration lock: %w", err)
+	}
+	return nil
 }
 
 // inTx runs fn in a transaction and commits it if fn returns nil;

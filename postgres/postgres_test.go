@@ -12,22 +12,25 @@ import (
 	"github.com/magpie-sns/magpie/storetest"
 )
 
+func TestMain(m *testing.M) { postgrestest.Main(m) }
+
 // TestStore holds the store to the contract every magpie.Store keeps,
-// each subtest on a fresh migrated database.
+// each subtest in a fresh migrated schema.
 func TestStore(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) magpie.Store {
-		db := open(t)
-		if err := db.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		return db
+		return postgrestest.NewStore(t)
 	})
 }
 
 // open returns a store on a fresh, unmigrated database.
 func open(t *testing.T) *postgres.DB {
+	return openURL(t, postgrestest.NewDatabase(t))
+}
+
+func openURL(t *testing.T, url string) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), postgrestest.NewDatabase(t))
+	db, err := postgres.Open(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,9 @@ func open(t *testing.T) *postgres.DB {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	t.Run("Idempotent", func(t *testing.T) {
+		t.Parallel()
 		db := open(t)
 		for i := range 3 {
 			if err := db.Migrate(t.Context()); err != nil {
@@ -46,6 +51,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("Pending", func(t *testing.T) {
+		t.Parallel()
 		db := open(t)
 		pending, err := db.Pending(t.Context())
 		if err != nil {
@@ -69,6 +75,7 @@ func TestMigrate(t *testing.T) {
 	// Several instances starting at once on one new database: the
 	// advisory lock must make one migrate while the others wait.
 	t.Run("Concurrent", func(t *testing.T) {
+		t.Parallel()
 		url := postgrestest.NewDatabase(t)
 		const n = 2
 		dbs := make([]*postgres.DB, n)

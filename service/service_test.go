@@ -12,6 +12,7 @@ import (
 	"github.com/magpie-sns/magpie/auth"
 	"github.com/magpie-sns/magpie/service"
 	"github.com/magpie-sns/magpie/sqlite"
+	"github.com/magpie-sns/magpie/sqlite/sqlitetest"
 )
 
 var cheapPasswords = auth.NewPasswords(auth.Params{Time: 1, MemoryKiB: 64, Threads: 1})
@@ -36,18 +37,15 @@ func (r *recorder) take() []string {
 	return ev
 }
 
-// newService returns a service on a fresh in-memory database whose clock
+// newService returns a service on a fresh database whose clock
 // moves one second at each reading, and the hook that sees its events.
 func newService(t *testing.T) (*service.Service, *recorder) {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), ":memory:")
+	db, err := sqlite.Open(t.Context(), sqlitetest.NewFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
 	clock := func() time.Time {

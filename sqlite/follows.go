@@ -52,7 +52,7 @@ func scanFollowEntry(s scanner) (magpie.FollowEntry, error) {
 // first.
 func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.read, page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
 }
 
 // listFollowingSQL walks index follows_follower.
@@ -67,7 +67,7 @@ var listFollowingSQL = `
 // first.
 func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.read, page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
 }
 
 // listFollowersSQL walks index follows_following.

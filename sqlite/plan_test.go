@@ -17,6 +17,7 @@ import (
 // checks an empty database and a full one after ANALYZE, whose statistics
 // may change the planner's mind.
 func TestQueryPlans(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
 	if err != nil {
@@ -47,12 +48,13 @@ func fill(t *testing.T, db *DB) {
 		}
 		users = append(users, u)
 	}
-	for i := range 2000 {
+	posts := make([]*magpie.Post, 2000)
+	for i := range posts {
 		at := t0.Add(time.Duration(i) * time.Second)
-		p := &magpie.Post{Title: "t", Body: "b", OwnerID: users[i%len(users)].ID, IsHidden: i%7 == 0, CreatedAt: at, UpdatedAt: at}
-		if err := db.CreatePost(ctx, p); err != nil {
-			t.Fatalf("CreatePost: %v", err)
-		}
+		posts[i] = &magpie.Post{Title: "t", Body: "b", OwnerID: users[i%len(users)].ID, IsHidden: i%7 == 0, CreatedAt: at, UpdatedAt: at}
+	}
+	if err := db.CreatePosts(ctx, posts); err != nil {
+		t.Fatalf("CreatePosts: %v", err)
 	}
 	for i, u := range users {
 		for j := 1; j <= i%10; j++ {

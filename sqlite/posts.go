@@ -55,7 +55,7 @@ func createPost(ctx context.Context, tx querier, p *magpie.Post) error {
 
 // PostByID returns the post. ErrNotFound if there is none.
 func (db *DB) PostByID(ctx context.Context, id int64) (*magpie.Post, error) {
-	p, err := postByID(ctx, db.read, id)
+	p, err := postByID(ctx, db.reader(), id)
 	if err != nil {
 		return nil, storeError("post by id", err)
 	}
@@ -122,7 +122,7 @@ func (db *DB) DeletePost(ctx context.Context, id int64) error {
 // ListPosts returns the posts that are not hidden.
 func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.read, page, "list posts", scanPost, listPostsSQL, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list posts", scanPost, listPostsSQL, at, id, limit)
 }
 
 // listPostsSQL walks index posts_public (partial: is_hidden = 0).
@@ -136,7 +136,7 @@ const listPostsSQL = `
 // ListPostsByOwner returns all of one user's posts, hidden ones too.
 func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.read, page, "list posts by owner", scanPost, listPostsByOwnerSQL, ownerID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list posts by owner", scanPost, listPostsByOwnerSQL, ownerID, at, id, limit)
 }
 
 // listPostsByOwnerSQL walks index posts_owner.
@@ -151,7 +151,7 @@ const listPostsByOwnerSQL = `
 // follows.
 func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.read, page, "list feed", scanPost, listFeedSQL, userID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list feed", scanPost, listFeedSQL, userID, at, id, limit)
 }
 
 // listFeedSQL: the index of UNIQUE (follower_id, following_id) lists the

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -45,7 +46,8 @@ const (
 type DB struct {
 	write      *sql.DB // every write; one connection, so writes queue in Go
 	read       *sql.DB // every read outside a write; the same as write for ":memory:"
-	migrations *goose.Provider
+	writeStmts *stmtCache
+	readStmts  *stmtCache // the same as writeStmts for ":memory:"
 }
 
 var _ magpie.Store = (*DB)(nil)
@@ -65,6 +67,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, err
 		}
 		db.write, db.read = conn, conn
+		db.writeStmts = &stmtCache{pool: conn}
+		db.readStmts = db.writeStmts
 	} else {
 		// The writer goes first: it turns the file to WAL mode, which the
 		// query-only readers could not do.
@@ -82,17 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, err
 		}
 		db.write, db.read = w, r
-	}
-
-	fsys, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	db.migrations, err = goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open: migrations: %w", err)
+		db.writeStmts, db.readStmts = &stmtCache{pool: w}, &stmtCache{pool: r}
 	}
 	return db, nil
 }
@@ -130,7 +124,11 @@ func openPool(ctx context.Context, dsn string, n int) (*sql.DB, error) {
 
 // Migrate applies the migrations that have not been applied yet.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.migrations.Up(ctx); err != nil {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
@@ -138,11 +136,28 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Pending reports whether some migrations have not been applied yet.
 func (db *DB) Pending(ctx context.Context) (bool, error) {
-	pending, err := db.migrations.HasPending(ctx)
+	p, err := db.provider()
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: pending migrations: %w", err)
 	}
 	return pending, nil
+}
+
+// provider returns a goose provider that migrates through the writer.
+func (db *DB) provider() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	return p, nil
 }
 
 // Ping reports whether both pools can reach the database.
@@ -161,9 +176,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	var err error
 	if db.read != db.write {
-		err = db.read.Close()
+		err = errors.Join(db.readStmts.close(), db.read.Close())
 	}
-	return errors.Join(err, db.write.Close())
+	return errors.Join(err, db.writeStmts.close(), db.write.Close())
 }
 
 // inTx runs fn in a transaction on the writer and commits it if fn
@@ -177,8 +192,12 @@ func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) er
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
 	}
+	q := querier{stmts: db.writeStmts, tx: tx, missed: new([]string)}
+	// The connection is free again once the transaction ends: prepare for
+	// the next ones the statements this one had to prepare for itself.
+	defer func() { db.writeStmts.prepareAll(ctx, *q.missed) }()
 	defer tx.Rollback() // a no-op after Commit
-	if err := fn(tx); err != nil {
+	if err := fn(q); err != nil {
 		return storeError(op, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -187,11 +206,119 @@ func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) er
 	return nil
 }
 
-// querier is what the helpers query: the reader pool, or a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// reader is what the reads outside a write query: the reader pool.
+func (db *DB) reader() querier {
+	return querier{stmts: db.readStmts}
+}
+
+// querier runs the statements of the helpers on a pool, or in a write
+// transaction, each prepared once per connection and then kept: SQLite
+// takes longer to parse a short query than to run it.
+type querier struct {
+	stmts  *stmtCache
+	tx     *sql.Tx   // nil outside a transaction
+	missed *[]string // in a transaction: the statements not prepared yet
+}
+
+func (q querier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	stmt, err := q.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.ExecContext(ctx, args...)
+}
+
+func (q querier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	stmt, err := q.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.QueryContext(ctx, args...)
+}
+
+func (q querier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	stmt, err := q.stmt(ctx, query)
+	if err != nil {
+		// A *sql.Row cannot be made with an error: run the query
+		// unprepared, which fails the same way, for Scan to report.
+		if q.tx != nil {
+			return q.tx.QueryRowContext(ctx, query, args...)
+		}
+		return q.stmts.pool.QueryRowContext(ctx, query, args...)
+	}
+	return stmt.QueryRowContext(ctx, args...)
+}
+
+// stmt returns the prepared statement of query, for the transaction if
+// there is one. A statement not prepared yet is prepared for this
+// transaction alone: preparing it for the pool needs a connection, and
+// the writer's only one is this transaction's until it ends.
+func (q querier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if q.tx == nil {
+		return q.stmts.prepare(ctx, query)
+	}
+	if stmt := q.stmts.get(query); stmt != nil {
+		return q.tx.StmtContext(ctx, stmt), nil
+	}
+	*q.missed = append(*q.missed, query)
+	return q.tx.PrepareContext(ctx, query)
+}
+
+// stmtCache keeps the prepared statements of a pool by their SQL. The
+// store's SQL is a fixed set of constants, so the cache stays small.
+type stmtCache struct {
+	pool  *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
+// prepare returns the statement of query, preparing it if needed. It does
+// not hold the lock while it waits for a connection, which a transaction
+// looking up its own statements may hold.
+func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if stmt := c.get(query); stmt != nil {
+		return stmt, nil
+	}
+	stmt, err := c.pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if kept, ok := c.stmts[query]; ok {
+		stmt.Close() // another goroutine prepared it meanwhile
+		return kept, nil
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = stmt
+	return stmt, nil
+}
+
+// prepareAll prepares the queries for later; a failure now will show, and
+// be reported, when one is next used.
+func (c *stmtCache) prepareAll(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		c.prepare(ctx, q)
+	}
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, stmt := range c.stmts {
+		errs = append(errs, stmt.Close())
+	}
+	clear(c.stmts)
+	return errors.Join(errs...)
 }
 
 // constraintErrors are the sentinels of the schema's constraints, by what

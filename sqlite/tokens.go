@@ -22,7 +22,7 @@ func (db *DB) CreateToken(ctx context.Context, t *magpie.Token) error {
 // UserByToken returns the owner of the token with this hash if it expires
 // after now. ErrNotFound otherwise.
 func (db *DB) UserByToken(ctx context.Context, hash []byte, now time.Time) (*magpie.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `
+	u, err := scanUser(db.reader().QueryRowContext(ctx, `
 		SELECT `+userColumns+`
 		FROM tokens t
 		JOIN users u ON u.id = t.user_id

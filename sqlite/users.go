@@ -32,7 +32,7 @@ func (db *DB) CreateUser(ctx context.Context, u *magpie.User, passwordHash strin
 
 // UserByID returns the user. ErrNotFound if there is none.
 func (db *DB) UserByID(ctx context.Context, id int64) (*magpie.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `
+	u, err := scanUser(db.reader().QueryRowContext(ctx, `
 		SELECT `+userColumns+`
 		FROM users u
 		WHERE u.id = ?`,
@@ -55,7 +55,7 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*magpie.User
 // there is none.
 func (db *DB) UserCredentials(ctx context.Context, username string) (*magpie.User, string, error) {
 	var hash string
-	u, err := scanUser(db.read.QueryRowContext(ctx, `
+	u, err := scanUser(db.reader().QueryRowContext(ctx, `
 		SELECT `+userColumns+`, u.password_hash
 		FROM users u
 		WHERE u.username = ?`,
@@ -74,7 +74,7 @@ func (db *DB) ListUsers(ctx context.Context, viewerID int64, page magpie.Page) (
 	if page.After != nil {
 		after = page.After.ID
 	}
-	return queryList(ctx, db.read, page, "list users", scanListedUser, listUsersSQL, viewerID, after, page.Limit)
+	return queryList(ctx, db.reader(), page, "list users", scanListedUser, listUsersSQL, viewerID, after, page.Limit)
 }
 
 // listUsersSQL walks a range of the users rowid; IsFollowing probes the

@@ -15,8 +15,8 @@ import (
 )
 
 // Run runs the contract suite. open must return a fresh, empty, migrated
-// store; it is called once by every subtest, so subtests share nothing.
-// Closing the store (with t.Cleanup) is the opener's job.
+// store; it is called once by every subtest, so subtests share nothing and
+// run in parallel. Closing the store (with t.Cleanup) is the opener's job.
 func Run(t *testing.T, open func(t *testing.T) magpie.Store) {
 	areas := []struct {
 		name  string
@@ -29,11 +29,15 @@ func Run(t *testing.T, open func(t *testing.T) magpie.Store) {
 		{"Follows", followTests},
 		{"Pagination", paginationTests},
 		{"Concurrency", concurrencyTests},
+		{"Errors", errorTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
 			for _, tt := range area.tests {
-				t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
+				t.Run(tt.name, func(t *testing.T) {
+					t.Parallel()
+					tt.run(t, open(t))
+				})
 			}
 		})
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 )
 
+func TestMain(m *testing.M) { postgrestest.Main(m) }
+
 func TestParseDatabaseURL(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -117,6 +119,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestEnvDefaults(t *testing.T) {
+	t.Parallel()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "magpie.db")
 	env := map[string]string{"MAGPIE_DATABASE_URL": dbURL}
 	var stdout, stderr bytes.Buffer
@@ -137,6 +140,7 @@ func TestEnvDefaults(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "magpie.db")
 	stdout, _, err := runMagpie(t, t.Context(), "", "migrate", "--database", dbURL)
 	if err != nil {
@@ -155,6 +159,7 @@ func TestMigrate(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "magpie.db")
 	if _, _, err := runMagpie(t, ctx, "", "migrate", "--database", dbURL); err != nil {
@@ -235,11 +240,13 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	testSeed(t, "sqlite://"+filepath.Join(t.TempDir(), "magpie.db"))
 }
 
 func TestSeedPostgres(t *testing.T) {
-	testSeed(t, postgrestest.NewDatabase(t))
+	t.Parallel()
+	testSeed(t, postgrestest.NewMigrated(t))
 }
 
 func testSeed(t *testing.T, dbURL string) {
@@ -301,11 +308,13 @@ func testSeed(t *testing.T, dbURL string) {
 }
 
 func TestServe(t *testing.T) {
+	t.Parallel()
 	testServe(t, "sqlite://"+filepath.Join(t.TempDir(), "magpie.db"))
 }
 
 func TestServePostgres(t *testing.T) {
-	testServe(t, postgrestest.NewDatabase(t))
+	t.Parallel()
+	testServe(t, postgrestest.NewMigrated(t))
 }
 
 func testServe(t *testing.T, dbURL string) {
@@ -393,6 +402,7 @@ func TestReadyURL(t *testing.T) {
 }
 
 func TestServeRefusesPendingMigrations(t *testing.T) {
+	t.Parallel()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "magpie.db")
 	_, _, err := runMagpie(t, t.Context(), "", "serve", "--addr", "127.0.0.1:0", "--migrate=false", "--database", dbURL)
 	if err == nil || !strings.Contains(err.Error(), "magpie migrate") {
