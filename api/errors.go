@@ -62,8 +62,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.InfoContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
 		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
 	default:
-		a.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path,
-			"request_id", server.RequestID(r.Context()), "err", err)
+		a.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
 	}
 }

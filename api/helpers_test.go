@@ -99,7 +99,7 @@ func newEnv(t *testing.T, store magpie.Store) *env {
 		TokenTTL:  time.Hour,
 		Now:       e.clock.now,
 	})
-	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(server.LogHandler(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	srv := server.New(server.Config{Logger: logger})
 	srv.Mount("/", api.New(api.Config{Service: e.svc, Logger: logger, Version: "v1.2.3-test"}))
 	ts := httptest.NewServer(srv)

@@ -42,7 +42,7 @@ const (
 // Passwords hashes and verifies passwords. It is safe for concurrent use.
 type Passwords struct {
 	params Params
-	dummy  string        // verified against when the user does not exist
+	dummy  func() string // verified against when the user does not exist
 	slots  chan struct{} // bounds concurrent hashing: each takes MemoryKiB
 	now    func() time.Time
 
@@ -60,7 +60,8 @@ func NewPasswords(p Params) *Passwords {
 		verified: make(map[[32]byte]time.Time),
 	}
 	rand.Read(pw.key[:])
-	pw.dummy = pw.Hash("not a password")
+	// Made when first needed: most commands never verify a password.
+	pw.dummy = sync.OnceValue(func() string { return pw.Hash("not a password") })
 	return pw
 }
 
@@ -79,7 +80,7 @@ func (pw *Passwords) Hash(password string) string {
 // so response times do not tell which usernames exist.
 func (pw *Passwords) Verify(encoded, password string) bool {
 	if encoded == "" {
-		pw.check(pw.dummy, password)
+		pw.check(pw.dummy(), password)
 		return false
 	}
 	id := pw.cacheKey(encoded, password)

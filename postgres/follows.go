@@ -42,10 +42,6 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 	return nil
 }
 
-// followEntryColumns are the columns scanFollowEntry reads: of follows f,
-// and of the user on the other side, users u.
-const followEntryColumns = `f.id, u.id, u.username, f.created_at`
-
 func scanFollowEntry(row pgx.Row) (magpie.FollowEntry, error) {
 	var e magpie.FollowEntry
 	err := row.Scan(&e.ID, &e.UserID, &e.Username, &e.CreatedAt)
@@ -58,14 +54,7 @@ func scanFollowEntry(row pgx.Row) (magpie.FollowEntry, error) {
 func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
 	// follows_follower_created_idx, read from the cursor on.
-	return queryList(ctx, db.pool, page, "list following", scanFollowEntry, `
-		SELECT `+followEntryColumns+`
-		FROM follows f
-		JOIN users u ON u.id = f.following_id
-		WHERE f.follower_id = $1 AND (f.created_at, f.id) < ($2, $3)
-		ORDER BY f.created_at DESC, f.id DESC
-		LIMIT $4`,
-		userID, at, id, limit)
+	return queryList(ctx, db.pool, page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
 }
 
 // ListFollowers returns the users who follow userID, most recent follow
@@ -73,12 +62,23 @@ func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page)
 func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
 	at, id, limit := keyset(page)
 	// follows_following_created_idx, read from the cursor on.
-	return queryList(ctx, db.pool, page, "list followers", scanFollowEntry, `
-		SELECT `+followEntryColumns+`
+	return queryList(ctx, db.pool, page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
+}
+
+var (
+	listFollowingSQL = followListSQL("follower_id", "following_id")
+	listFollowersSQL = followListSQL("following_id", "follower_id")
+)
+
+// followListSQL lists the follows whose column user is the user asked
+// about, each joined with the user in column other: the columns
+// scanFollowEntry reads.
+func followListSQL(user, other string) string {
+	return `
+		SELECT f.id, u.id, u.username, f.created_at
 		FROM follows f
-		JOIN users u ON u.id = f.follower_id
-		WHERE f.following_id = $1 AND (f.created_at, f.id) < ($2, $3)
+		JOIN users u ON u.id = f.` + other + `
+		WHERE f.` + user + ` = $1 AND (f.created_at, f.id) < ($2, $3)
 		ORDER BY f.created_at DESC, f.id DESC
-		LIMIT $4`,
-		userID, at, id, limit)
+		LIMIT $4`
 }

@@ -95,20 +95,6 @@ func openError(url string, err error) error {
 	return fmt.Errorf("postgres: open: %w", err)
 }
 
-// Close closes every connection of the pool.
-func (db *DB) Close() error {
-	db.pool.Close()
-	return nil
-}
-
-// Ping reports whether the database answers.
-func (db *DB) Ping(ctx context.Context) error {
-	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
-}
-
 // Migrate applies the pending migrations. A PostgreSQL advisory lock held
 // for the whole run lets several instances starting at once call it
 // safely: one migrates, the others wait and then find nothing to do.
@@ -185,6 +171,20 @@ func (migrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock(`+migrationLockKey+`)`); err != nil {
 		return fmt.Errorf("release the migration lock: %w", err)
 	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection of the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
 	return nil
 }
 

@@ -23,9 +23,9 @@ func TestStore(t *testing.T) {
 	})
 }
 
-// open returns a store on a fresh, unmigrated database.
+// open returns a store on a fresh, unmigrated schema.
 func open(t *testing.T) *postgres.DB {
-	return openURL(t, postgrestest.NewDatabase(t))
+	return openURL(t, postgrestest.NewSchema(t))
 }
 
 func openURL(t *testing.T, url string) *postgres.DB {
@@ -76,7 +76,7 @@ func TestMigrate(t *testing.T) {
 	// advisory lock must make one migrate while the others wait.
 	t.Run("Concurrent", func(t *testing.T) {
 		t.Parallel()
-		url := postgrestest.NewDatabase(t)
+		url := postgrestest.NewSchema(t)
 		const n = 2
 		dbs := make([]*postgres.DB, n)
 		for i := range dbs {

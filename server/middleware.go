@@ -101,11 +101,11 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 					panic(p)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,
-					"request_id", RequestID(r.Context()), "panic", p, "stack", string(debug.Stack()))
+					"panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
 					rec.Header().Set("Content-Type", "application/json")
 					rec.WriteHeader(http.StatusInternalServerError)
-					rec.Write([]byte(`{"detail":"` + MsgServerError + `"}` + "\n"))
+					_, _ = rec.Write([]byte(`{"detail":"` + MsgServerError + `"}` + "\n"))
 				}
 			}
 			s.log.InfoContext(r.Context(), "request",
@@ -115,7 +115,6 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 				"bytes", rec.bytes,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000,
 				"client", ClientOf(r.Context()).IP,
-				"request_id", RequestID(r.Context()),
 			)
 		}()
 		next.ServeHTTP(rec, r)

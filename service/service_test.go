@@ -108,19 +108,32 @@ func TestHooksSeeEveryWrite(t *testing.T) {
 
 	// Failures: a taken name, a bad post, someone else's post, a double
 	// follow, a batch with one bad post.
-	svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "another-password"})
-	svc.CreatePost(ctx, alice, service.NewPost{Title: "", Body: "b"})
-	q, _ := svc.CreatePost(ctx, alice, service.NewPost{Title: "mine", Body: "b"})
+	q, err := svc.CreatePost(ctx, alice, service.NewPost{Title: "mine", Body: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Follow(ctx, bob, service.FollowTarget{ID: alice.ID}); err != nil {
+		t.Fatal(err)
+	}
 	rec.take()
-	svc.DeletePost(ctx, bob, q.ID)
-	svc.Follow(ctx, bob, service.FollowTarget{ID: alice.ID})
-	rec.take()
-	svc.Follow(ctx, bob, service.FollowTarget{ID: alice.ID})
-	svc.CreatePosts(ctx, bob, []service.NewPost{{Title: "ok", Body: "b"}, {Title: "", Body: "b"}})
+	for what, err := range map[string]error{
+		"taken name":  second(svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "another-password"})),
+		"bad post":    second(svc.CreatePost(ctx, alice, service.NewPost{Title: "", Body: "b"})),
+		"not yours":   svc.DeletePost(ctx, bob, q.ID),
+		"followed":    second(svc.Follow(ctx, bob, service.FollowTarget{ID: alice.ID})),
+		"a bad batch": second(svc.CreatePosts(ctx, bob, []service.NewPost{{Title: "ok", Body: "b"}, {Title: "", Body: "b"}})),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", what)
+		}
+	}
 	if got := rec.take(); len(got) != 0 {
 		t.Errorf("failed writes published %v", got)
 	}
 }
+
+// second returns the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }
 
 // The rules of posts, decided here whichever client asks.
 func TestPostRules(t *testing.T) {

@@ -57,23 +57,22 @@ func validatePassword(fe magpie.FieldErrors, password, username string) {
 
 // validateTitle: not blank, at most MaxTitleLen characters.
 func validateTitle(fe magpie.FieldErrors, title string) {
-	switch {
-	case !validText(fe, "title", title):
-	case strings.TrimSpace(title) == "":
-		fe.Add("title", msgBlank)
-	case utf8.RuneCountInString(title) > magpie.MaxTitleLen:
-		fe.Add("title", msgTooLong(magpie.MaxTitleLen))
-	}
+	validateText(fe, "title", title, magpie.MaxTitleLen)
 }
 
 // validateBody: not blank, at most MaxBodyLen characters.
 func validateBody(fe magpie.FieldErrors, body string) {
+	validateText(fe, "body", body, magpie.MaxBodyLen)
+}
+
+// validateText: storable, not blank, at most maxLen characters.
+func validateText(fe magpie.FieldErrors, field, s string, maxLen int) {
 	switch {
-	case !validText(fe, "body", body):
-	case strings.TrimSpace(body) == "":
-		fe.Add("body", msgBlank)
-	case utf8.RuneCountInString(body) > magpie.MaxBodyLen:
-		fe.Add("body", msgTooLong(magpie.MaxBodyLen))
+	case !validText(fe, field, s):
+	case strings.TrimSpace(s) == "":
+		fe.Add(field, msgBlank)
+	case utf8.RuneCountInString(s) > maxLen:
+		fe.Add(field, msgTooLong(maxLen))
 	}
 }
 

@@ -36,12 +36,6 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 	})
 }
 
-// followEntryColumns are the columns scanFollowEntry reads, of follows f,
-// given the column that holds the other user's id.
-func followEntryColumns(otherID string) string {
-	return `f.id, ` + otherID + `, (SELECT username FROM users u WHERE u.id = ` + otherID + `), f.created_at`
-}
-
 func scanFollowEntry(s scanner) (magpie.FollowEntry, error) {
 	var e magpie.FollowEntry
 	err := s.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt})
@@ -55,14 +49,6 @@ func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page)
 	return queryList(ctx, db.reader(), page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
 }
 
-// listFollowingSQL walks index follows_follower.
-var listFollowingSQL = `
-	SELECT ` + followEntryColumns("f.following_id") + `
-	FROM follows f
-	WHERE f.follower_id = ? AND (f.created_at, f.id) < (?, ?)
-	ORDER BY f.created_at DESC, f.id DESC
-	LIMIT ?`
-
 // ListFollowers returns the users who follow userID, most recent follow
 // first.
 func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
@@ -70,10 +56,21 @@ func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page)
 	return queryList(ctx, db.reader(), page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
 }
 
-// listFollowersSQL walks index follows_following.
-var listFollowersSQL = `
-	SELECT ` + followEntryColumns("f.follower_id") + `
+// The follow lists: listFollowingSQL walks index follows_follower,
+// listFollowersSQL index follows_following.
+var (
+	listFollowingSQL = followListSQL("follower_id", "following_id")
+	listFollowersSQL = followListSQL("following_id", "follower_id")
+)
+
+// followListSQL lists the follows whose column user is the user asked
+// about, each with the user in column other: the columns scanFollowEntry
+// reads.
+func followListSQL(user, other string) string {
+	return `
+	SELECT f.id, f.` + other + `, (SELECT username FROM users u WHERE u.id = f.` + other + `), f.created_at
 	FROM follows f
-	WHERE f.following_id = ? AND (f.created_at, f.id) < (?, ?)
+	WHERE f.` + user + ` = ? AND (f.created_at, f.id) < (?, ?)
 	ORDER BY f.created_at DESC, f.id DESC
 	LIMIT ?`
+}

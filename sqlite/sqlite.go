@@ -192,11 +192,11 @@ func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) er
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
 	}
-	q := querier{stmts: db.writeStmts, tx: tx, missed: new([]string)}
+	q := querier{stmts: db.writeStmts, tx: tx, own: map[string]*sql.Stmt{}}
 	// The connection is free again once the transaction ends: prepare for
 	// the next ones the statements this one had to prepare for itself.
-	defer func() { db.writeStmts.prepareAll(ctx, *q.missed) }()
-	defer tx.Rollback() // a no-op after Commit
+	defer func() { db.writeStmts.prepareAll(ctx, q.own) }()
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
 	if err := fn(q); err != nil {
 		return storeError(op, err)
 	}
@@ -215,13 +215,13 @@ func (db *DB) reader() querier {
 // transaction, each prepared once per connection and then kept: SQLite
 // takes longer to parse a short query than to run it.
 type querier struct {
-	stmts  *stmtCache
-	tx     *sql.Tx   // nil outside a transaction
-	missed *[]string // in a transaction: the statements not prepared yet
+	stmts *stmtCache
+	tx    *sql.Tx              // nil outside a transaction
+	own   map[string]*sql.Stmt // in a transaction: those it prepared itself
 }
 
 func (q querier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	stmt, err := q.stmt(ctx, query)
+	stmt, err := q.stmt(ctx, query) //nolint:sqlclosecheck // kept for reuse; closed with the store or the transaction
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (q querier) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 func (q querier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	stmt, err := q.stmt(ctx, query)
+	stmt, err := q.stmt(ctx, query) //nolint:sqlclosecheck // kept for reuse; closed with the store or the transaction
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (q querier) QueryContext(ctx context.Context, query string, args ...any) (*
 }
 
 func (q querier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	stmt, err := q.stmt(ctx, query)
+	stmt, err := q.stmt(ctx, query) //nolint:sqlclosecheck // kept for reuse; closed with the store or the transaction
 	if err != nil {
 		// A *sql.Row cannot be made with an error: run the query
 		// unprepared, which fails the same way, for Scan to report.
@@ -260,8 +260,14 @@ func (q querier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if stmt := q.stmts.get(query); stmt != nil {
 		return q.tx.StmtContext(ctx, stmt), nil
 	}
-	*q.missed = append(*q.missed, query)
-	return q.tx.PrepareContext(ctx, query)
+	if stmt, ok := q.own[query]; ok {
+		return stmt, nil
+	}
+	stmt, err := q.tx.PrepareContext(ctx, query)
+	if err == nil {
+		q.own[query] = stmt
+	}
+	return stmt, err
 }
 
 // stmtCache keeps the prepared statements of a pool by their SQL. The
@@ -289,24 +295,33 @@ func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error
 	if err != nil {
 		return nil, err
 	}
+	if kept := c.keep(query, stmt); kept != stmt {
+		stmt.Close() //nolint:sqlclosecheck // another goroutine prepared it meanwhile
+		return kept, nil
+	}
+	return stmt, nil
+}
+
+// keep caches stmt as the statement of query, unless one is cached
+// already, and returns the cached one.
+func (c *stmtCache) keep(query string, stmt *sql.Stmt) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if kept, ok := c.stmts[query]; ok {
-		stmt.Close() // another goroutine prepared it meanwhile
-		return kept, nil
+		return kept
 	}
 	if c.stmts == nil {
 		c.stmts = map[string]*sql.Stmt{}
 	}
 	c.stmts[query] = stmt
-	return stmt, nil
+	return stmt
 }
 
-// prepareAll prepares the queries for later; a failure now will show, and
-// be reported, when one is next used.
-func (c *stmtCache) prepareAll(ctx context.Context, queries []string) {
-	for _, q := range queries {
-		c.prepare(ctx, q)
+// prepareAll prepares the queries of stmts for later; a failure now will
+// show, and be reported, when one is next used.
+func (c *stmtCache) prepareAll(ctx context.Context, stmts map[string]*sql.Stmt) {
+	for q := range stmts {
+		_, _ = c.prepare(ctx, q) //nolint:sqlclosecheck // kept for reuse; closed with the store
 	}
 }
 

@@ -33,7 +33,7 @@ Commands:
   version      print the version
   help         print this help, or a command's flags: magpie help <command>
 
-Every command takes --database (env MAGPIE_DATABASE_URL), one of:
+serve, migrate, createuser and seed take --database (env MAGPIE_DATABASE_URL), one of:
   sqlite://PATH                  e.g. sqlite://magpie.db, sqlite:///var/lib/magpie/magpie.db, sqlite://:memory:
   postgres://USER:PASS@HOST/DB   or postgresql://…
 

@@ -49,6 +49,33 @@ func NewDatabase(t testing.TB) string {
 	return databaseURL(adminURL, name, "")
 }
 
+// NewSchema returns the URL of a new, empty schema, for tests of
+// migration itself, as NewDatabase does but much cheaper: PostgreSQL makes
+// and drops whole databases one at a time, each drop with a checkpoint of
+// the whole server. The schema is dropped when the test ends. A package
+// that calls it runs its tests through Main.
+func NewSchema(t testing.TB) string {
+	t.Helper()
+	adminURL := adminURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := schemas.open(ctx, adminURL); err != nil {
+		t.Fatalf("postgrestest: %v", err)
+	}
+	name := randomName("magpie_test_")
+	if _, err := schemas.conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("postgrestest: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := schemas.conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("postgrestest: %v", err)
+		}
+	})
+	return databaseURL(adminURL, schemas.database, name)
+}
+
 // NewMigrated returns the URL of a migrated, empty schema that is the
 // test's alone until it ends: a URL whose connections find tables in that
 // schema only (search_path), so that for the test it is a fresh migrated
@@ -109,8 +136,8 @@ func takeSchema(t testing.TB) *schema {
 	return s
 }
 
-// Main runs a package's tests, then drops the database of NewMigrated's
-// schemas, if there is one. Call it from TestMain. Tests that use
+// Main runs a package's tests, then drops the database of the schemas of
+// NewSchema and NewMigrated, if there is one. Call it from TestMain. Tests that use
 // PostgreSQL mostly wait for it, so unless -parallel says otherwise, Main
 // runs more parallel tests at once than there are CPUs (the default).
 func Main(m *testing.M) {
@@ -118,7 +145,9 @@ func Main(m *testing.M) {
 	parallelSet := false
 	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
 	if !parallelSet {
-		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+		if err := flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err) // the testing package has no -test.parallel: a Go we do not know
+		}
 	}
 	code := m.Run()
 	if err := schemas.close(); err != nil {
@@ -134,8 +163,8 @@ type schema struct {
 	db   *postgres.DB // a store on it that NewStore keeps, or nil
 }
 
-// schemaPool hands out migrated schemas of one database made for this test
-// binary, and takes them back emptied.
+// schemaPool is the database made for this test binary's schemas. It hands
+// out migrated schemas, and takes them back emptied.
 type schemaPool struct {
 	mu       sync.Mutex
 	database string        // "" until made
@@ -145,22 +174,31 @@ type schemaPool struct {
 
 var schemas schemaPool
 
+// open makes the shared database, if it is not made yet.
+func (p *schemaPool) open(ctx context.Context, adminURL string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.database != "" {
+		return nil
+	}
+	name := randomName("magpie_test_shared_")
+	if err := admin(adminURL, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return err
+	}
+	conn, err := pgxpool.New(ctx, databaseURL(adminURL, name, ""))
+	if err != nil {
+		return err
+	}
+	p.database, p.conn = name, conn
+	return nil
+}
+
 // take returns a free schema, or makes and migrates a new one.
 func (p *schemaPool) take(ctx context.Context, adminURL string) (*schema, error) {
-	p.mu.Lock()
-	if p.database == "" {
-		name := randomName("magpie_test_shared_")
-		if err := admin(adminURL, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-			p.mu.Unlock()
-			return nil, err
-		}
-		conn, err := pgxpool.New(ctx, databaseURL(adminURL, name, ""))
-		if err != nil {
-			p.mu.Unlock()
-			return nil, err
-		}
-		p.database, p.conn = name, conn
+	if err := p.open(ctx, adminURL); err != nil {
+		return nil, err
 	}
+	p.mu.Lock()
 	if n := len(p.free); n > 0 {
 		s := p.free[n-1]
 		p.free = p.free[:n-1]
