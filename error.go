@@ -3,6 +3,7 @@ package magpie
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error kinds. The HTTP layer maps each to one status in one place.
@@ -12,6 +13,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"
+	ELIMITED      = "limited"     // too many requests: try again after RetryAfter
 	EUNAVAILABLE  = "unavailable" // a dependency (the database) cannot answer now; try again
 	EINTERNAL     = "internal"
 )
@@ -26,6 +28,9 @@ type Error struct {
 	Message string // for the client
 	Fields  FieldErrors
 	Err     error // the store sentinel the service worded, if any, for errors.Is
+	// RetryAfter, for ELIMITED and EUNAVAILABLE, is when to try again; 0
+	// if unknown.
+	RetryAfter time.Duration
 }
 
 // Unwrap returns the sentinel e words, so that errors.Is finds it.
@@ -57,6 +62,9 @@ var (
 	// ErrConstraint: a value breaks a rule of the schema that the service
 	// checks first, such as the length of a title; seeing it is a bug above.
 	ErrConstraint = &Error{Kind: EINVALID, Code: "constraint"}
+	// ErrUnavailable: the database cannot be reached, is restarting, or
+	// did not answer in time. A store wraps it around the cause.
+	ErrUnavailable = &Error{Kind: EUNAVAILABLE, Code: "unavailable"}
 )
 
 // Errorf returns an *Error of the given kind with a client message.

@@ -106,6 +106,17 @@ func StoredTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
+// PoolStats describe a pool of database connections, for metrics: a
+// store that has pools has a PoolStats() []PoolStats method.
+type PoolStats struct {
+	Name         string
+	MaxOpen      int
+	Open         int
+	InUse        int
+	WaitCount    int64
+	WaitDuration time.Duration
+}
+
 // Store is everything Magpie keeps. Implementations must be safe for
 // concurrent use, keep times with microsecond precision in UTC, follow the
 // Page rules on every list, and report what the data turns down with the
@@ -139,13 +150,17 @@ type UserStore interface {
 
 // TokenStore keeps bearer tokens.
 type TokenStore interface {
-	// CreateToken stores t. ErrNotFound if its user does not exist.
-	CreateToken(ctx context.Context, t *Token) error
+	// CreateToken stores t, then deletes the oldest tokens of its user
+	// beyond the newest keep, in one transaction. ErrNotFound if its user
+	// does not exist.
+	CreateToken(ctx context.Context, t *Token, keep int) error
 	// UserByToken returns the owner of the token with this hash if it
 	// expires after now. ErrNotFound otherwise.
 	UserByToken(ctx context.Context, hash []byte, now time.Time) (*User, error)
 	// DeleteToken removes the token; removing a missing one is not an error.
 	DeleteToken(ctx context.Context, hash []byte) error
+	// DeleteUserTokens removes every token of the user.
+	DeleteUserTokens(ctx context.Context, userID int64) error
 	// DeleteExpiredTokens removes tokens that expired at or before now and
 	// returns how many.
 	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)

@@ -8,6 +8,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/magpie-sns/magpie/service"
 )
@@ -20,21 +21,25 @@ type Config struct {
 	// Draining reports whether the instance is shutting down, when
 	// /ready/ fails; nil: never.
 	Draining func() bool
+	// PublicURL is where clients reach the API (https://api.example.org),
+	// for the absolute links it writes; nil: see API.nextURL.
+	PublicURL *url.URL
 }
 
 // API is the JSON API. It is an http.Handler that answers every path it
 // is given: unknown ones with its own JSON 404.
 type API struct {
-	svc      *service.Service
-	log      *slog.Logger
-	version  string
-	draining func() bool
-	handler  http.Handler
+	svc       *service.Service
+	log       *slog.Logger
+	version   string
+	draining  func() bool
+	publicURL *url.URL
+	handler   http.Handler
 }
 
 // New returns the API for cfg.
 func New(cfg Config) *API {
-	a := &API{svc: cfg.Service, log: cfg.Logger, version: cfg.Version, draining: cfg.Draining}
+	a := &API{svc: cfg.Service, log: cfg.Logger, version: cfg.Version, draining: cfg.Draining, publicURL: cfg.PublicURL}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/server"
 	"github.com/magpie-sns/magpie/service"
 )
 
@@ -31,7 +32,7 @@ func (a *API) authenticate(r *http.Request) (*service.Session, error) {
 		if !ok {
 			return nil, unauthorized("Invalid basic header. No colon in the credentials.")
 		}
-		return a.svc.PasswordSession(r.Context(), username, password)
+		return a.svc.PasswordSession(r.Context(), credentials(r, username, password))
 	default:
 		return nil, unauthorized(msgNoCredentials)
 	}
@@ -54,7 +55,7 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	nu := service.NewUser{}
+	nu := service.NewUser{Client: server.ClientOf(r.Context()).IP}
 	nu.Username, _ = in.string("username", true)
 	nu.Password, _ = in.string("password", true)
 	if err := in.check(nu.Validate()); err != nil {
@@ -85,7 +86,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err := in.errs.Err(); err != nil {
 		return err
 	}
-	t, err := a.svc.LogIn(r.Context(), username, password)
+	t, err := a.svc.LogIn(r.Context(), credentials(r, username, password))
 	if err != nil {
 		return err
 	}
@@ -94,9 +95,25 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// logout revokes the token the request came with, on every instance.
+// credentials are a username and password from the client of r.
+func credentials(r *http.Request, username, password string) service.Credentials {
+	return service.Credentials{Username: username, Password: password, Client: server.ClientOf(r.Context()).IP}
+}
+
+// logout revokes the token the request came with, on every instance:
+// POST /auth/logout/. HTTP Basic has no token to revoke: 400.
 func (a *API) logout(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
 	if err := a.svc.LogOut(r.Context(), caller); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// logoutEverywhere revokes every token of the caller, on every instance:
+// POST /auth/logout/all/.
+func (a *API) logoutEverywhere(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+	if err := a.svc.LogOutEverywhere(r.Context(), caller); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/server"
@@ -17,6 +19,7 @@ var statusByKind = map[string]int{
 	magpie.EFORBIDDEN:    http.StatusForbidden,
 	magpie.ENOTFOUND:     http.StatusNotFound,
 	magpie.ECONFLICT:     http.StatusConflict,
+	magpie.ELIMITED:      http.StatusTooManyRequests,
 	magpie.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	magpie.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -36,7 +39,14 @@ func errStatus(status int, format string, args ...any) error {
 
 // The words about HTTP itself; those about what a request asked for are
 // the service's (service/messages.go).
-const msgNoCredentials = "Authentication credentials were not provided."
+const (
+	msgNoCredentials = "Authentication credentials were not provided."
+	msgUnavailable   = "The service is unavailable right now; try again shortly."
+)
+
+// unavailableRetry is when to try again after a 503 whose cause says
+// nothing better: a database restart or a failover takes seconds.
+const unavailableRetry = 5 * time.Second
 
 // writeError writes err as a JSON error body: field errors as
 // {"field": ["…"]}, everything else as {"detail": "…"}. An error without
@@ -49,18 +59,29 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *magpie.Error
 	switch {
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads this response, and the log
+		// says 499 rather than a server error.
+		a.log.InfoContext(r.Context(), "client went away", "method", r.Method, "path", r.URL.Path)
+		writeJSON(w, server.StatusClientClosed, detail(msgUnavailable))
 	case errors.As(err, &e) && len(e.Fields) > 0:
 		writeJSON(w, statusByKind[e.Kind], e.Fields)
 	case errors.As(err, &e) && e.Message != "":
-		if e.Kind == magpie.EUNAUTHORIZED {
+		switch e.Kind {
+		case magpie.EUNAUTHORIZED:
 			w.Header().Add("WWW-Authenticate", `Bearer realm="api"`)
 			w.Header().Add("WWW-Authenticate", `Basic realm="api"`)
+		case magpie.ELIMITED, magpie.EUNAVAILABLE:
+			retryAfter(w, e.RetryAfter)
 		}
 		writeJSON(w, statusByKind[e.Kind], detail(e.Message))
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; nobody reads this response.
-		a.log.InfoContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
-		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
+	case magpie.IsKind(err, magpie.EUNAVAILABLE) || errors.Is(err, context.DeadlineExceeded):
+		// The database did not answer (in time): a proxy may try another
+		// instance, a client again later; nginx retries only idempotent
+		// requests, so a write is never done twice by it.
+		a.log.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		retryAfter(w, unavailableRetry)
+		writeJSON(w, http.StatusServiceUnavailable, detail(msgUnavailable))
 	default:
 		a.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, detail(server.MsgServerError))
@@ -72,3 +93,9 @@ type detailBody struct {
 }
 
 func detail(msg string) detailBody { return detailBody{Detail: msg} }
+
+// retryAfter says in how many whole seconds to try again (at least one).
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := max(1, int64((d+time.Second-1)/time.Second))
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+}

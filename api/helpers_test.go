@@ -20,6 +20,7 @@ import (
 	"github.com/magpie-sns/magpie/auth"
 	"github.com/magpie-sns/magpie/internal/syncbuf"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
+	"github.com/magpie-sns/magpie/ratelimit"
 	"github.com/magpie-sns/magpie/server"
 	"github.com/magpie-sns/magpie/service"
 	"github.com/magpie-sns/magpie/sqlite"
@@ -91,20 +92,44 @@ func (c *clock) now() time.Time { return time.Unix(c.unix.Add(1), 0).UTC() }
 func (c *clock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
 
 func newEnv(t *testing.T, store magpie.Store) *env {
+	return newEnvWith(t, store, envOptions{})
+}
+
+// envOptions change what newEnvWith builds; the zero value is newEnv's.
+type envOptions struct {
+	server    server.Config // its Logger is set by newEnvWith
+	limiter   ratelimit.Limiter
+	policy    ratelimit.Policy
+	noPublic  bool // no public URL: links come from trusted proxies, or are relative
+	passwords service.Passwords
+}
+
+func newEnvWith(t *testing.T, store magpie.Store, opts envOptions) *env {
 	e := &env{t: t, store: store, clock: &clock{}, logs: &syncbuf.Buffer{}}
 	e.clock.unix.Store(time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC).Unix())
+	if opts.passwords == nil {
+		opts.passwords = cheapPasswords
+	}
 	e.svc = service.New(service.Config{
 		Store:     store,
-		Passwords: cheapPasswords,
+		Passwords: opts.passwords,
 		TokenTTL:  time.Hour,
 		Now:       e.clock.now,
+		Limiter:   opts.limiter,
+		Policy:    opts.policy,
 	})
 	logger := slog.New(server.LogHandler(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	srv := server.New(server.Config{Logger: logger})
-	srv.Mount("/", api.New(api.Config{Service: e.svc, Logger: logger, Version: "v1.2.3-test"}))
+	cfg := opts.server
+	cfg.Logger = logger
+	srv := server.New(cfg)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	e.url = ts.URL
+	var public *url.URL
+	if !opts.noPublic {
+		public, _ = url.Parse(ts.URL)
+	}
+	srv.Mount("/", api.New(api.Config{Service: e.svc, Logger: logger, Version: "v1.2.3-test", PublicURL: public}))
 	return e
 }
 
@@ -219,6 +244,10 @@ func (c *client) do(method, path string, body any, headers ...string) *response 
 		req.Header.Set("Authorization", c.authz)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1] // net/http sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	// Redirects are failures here: the API answers every path directly.

@@ -72,7 +72,7 @@ func decodeCursor(s string) (*magpie.Cursor, bool) {
 	}
 	if hasTime {
 		us, err := strconv.ParseInt(micros, 10, 64)
-		if err != nil {
+		if err != nil || us < minCursorMicros || us > maxCursorMicros {
 			return nil, false
 		}
 		c.Time = time.UnixMicro(us).UTC()
@@ -80,12 +80,20 @@ func decodeCursor(s string) (*magpie.Cursor, bool) {
 	return c, true
 }
 
+// A cursor's time is the time of a row, which is never before 1970 nor
+// after 9999: PostgreSQL would refuse a time before 4713 BC, and one
+// near the limits of int64 overflows on its way there.
+var (
+	minCursorMicros = int64(0)
+	maxCursorMicros = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
 // lister reads one page of a list as seen by the caller.
 type lister[Row any] func(ctx context.Context, caller *magpie.User, page magpie.Page) (service.List[Row], error)
 
 // serveList serves a paginated list: ?limit= and ?cursor= in, a JSON array
 // out, and a Link header to the next page if there is one (RFC 8288).
-func serveList[Row, JSON any](list lister[Row], toJSON func(Row) JSON) callerHandler {
+func serveList[Row, JSON any](a *API, list lister[Row], toJSON func(Row) JSON) callerHandler {
 	return func(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
 		page, err := readPage(r)
 		if err != nil {
@@ -96,7 +104,7 @@ func serveList[Row, JSON any](list lister[Row], toJSON func(Row) JSON) callerHan
 			return err
 		}
 		if rows.Next != nil {
-			w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", nextURL(r, page.Limit, encodeCursor(*rows.Next))))
+			w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", a.nextURL(r, page.Limit, encodeCursor(*rows.Next))))
 		}
 		out := make([]JSON, len(rows.Items))
 		for i, row := range rows.Items {
@@ -107,12 +115,24 @@ func serveList[Row, JSON any](list lister[Row], toJSON func(Row) JSON) callerHan
 	}
 }
 
-func nextURL(r *http.Request, limit int, cursor string) string {
+// nextURL is the URL of the page after this one. It is absolute on the
+// configured public URL or, behind a trusted proxy that says which host
+// the client asked for, on that; otherwise it is relative to this request,
+// which a client resolves as RFC 8288 says. The Host header is never used:
+// anyone can send any.
+func (a *API) nextURL(r *http.Request, limit int, cursor string) string {
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	if limit != defaultLimit {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	u := url.URL{Scheme: server.ClientOf(r.Context()).Scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	switch c := server.ClientOf(r.Context()); {
+	case a.publicURL != nil:
+		u.Scheme, u.Host = a.publicURL.Scheme, a.publicURL.Host
+		u.Path = strings.TrimSuffix(a.publicURL.Path, "/") + u.Path
+	case c.Host != "":
+		u.Scheme, u.Host = c.Scheme, c.Host
+	}
 	return u.String()
 }

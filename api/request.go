@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/magpie-sns/magpie"
 )
@@ -78,6 +79,11 @@ func readInput(w http.ResponseWriter, r *http.Request) (*input, error) {
 }
 
 func (in *input) readJSON(raw []byte) error {
+	// JSON is UTF-8 (RFC 8259); encoding/json would quietly turn bad bytes
+	// into U+FFFD and store that, where a form's are refused.
+	if !utf8.Valid(raw) {
+		return errStatus(http.StatusBadRequest, "JSON parse error - the body is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

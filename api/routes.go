@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
+	"github.com/magpie-sns/magpie/server"
 	"github.com/magpie-sns/magpie/service"
 )
 
@@ -33,16 +35,17 @@ func (a *API) routeTable() []route {
 		{"POST", "/auth/signup/", a.signup},
 		{"POST", "/auth/token/", a.login},
 		{"POST", "/auth/logout/", a.private(a.logout)},
+		{"POST", "/auth/logout/all/", a.private(a.logoutEverywhere)},
 
-		{"GET", "/users/", a.private(serveList(a.svc.ListUsers, newListedUserJSON))},
+		{"GET", "/users/", a.private(serveList(a, a.svc.ListUsers, newListedUserJSON))},
 		{"GET", "/users/me/", a.private(a.me)},
 
-		{"GET", "/blog/post/", a.private(serveList(a.svc.ListPosts, newPostJSON))},
+		{"GET", "/blog/post/", a.private(serveList(a, a.svc.ListPosts, newPostJSON))},
 		{"POST", "/blog/post/", a.private(a.createPost)},
-		{"GET", "/blog/post/my_post/", a.private(serveList(a.svc.ListOwnPosts, newPostJSON))},
-		{"GET", "/blog/post/my-post/", a.private(serveList(a.svc.ListOwnPosts, newPostJSON))},
-		{"GET", "/blog/post/following_post/", a.private(serveList(a.svc.Feed, newPostJSON))},
-		{"GET", "/blog/post/following-post/", a.private(serveList(a.svc.Feed, newPostJSON))},
+		{"GET", "/blog/post/my_post/", a.private(serveList(a, a.svc.ListOwnPosts, newPostJSON))},
+		{"GET", "/blog/post/my-post/", a.private(serveList(a, a.svc.ListOwnPosts, newPostJSON))},
+		{"GET", "/blog/post/following_post/", a.private(serveList(a, a.svc.Feed, newPostJSON))},
+		{"GET", "/blog/post/following-post/", a.private(serveList(a, a.svc.Feed, newPostJSON))},
 		{"GET", "/blog/post/{id}/", a.private(a.getPost)},
 		{"PUT", "/blog/post/{id}/", a.private(a.replacePost)},
 		{"PATCH", "/blog/post/{id}/", a.private(a.patchPost)},
@@ -51,8 +54,8 @@ func (a *API) routeTable() []route {
 		{"POST", "/follow/", a.private(a.follow)},
 		{"POST", "/follow/unfollow/{username}/", a.private(a.unfollow)},
 		{"DELETE", "/follow/unfollow/{username}/", a.private(a.unfollow)},
-		{"GET", "/follow/follower/", a.private(serveList(a.svc.ListFollowing, newFollowingEntryJSON))},
-		{"GET", "/follow/following/", a.private(serveList(a.svc.ListFollowers, newFollowerEntryJSON))},
+		{"GET", "/follow/follower/", a.private(serveList(a, a.svc.ListFollowing, newFollowingEntryJSON))},
+		{"GET", "/follow/following/", a.private(serveList(a, a.svc.ListFollowers, newFollowerEntryJSON))},
 
 		{"GET", "/health/", a.health},
 		{"GET", "/ready/", a.ready},
@@ -89,13 +92,45 @@ func (a *API) routes() http.Handler {
 	}
 	mux := http.NewServeMux()
 	for pattern, methods := range byPath {
+		routed := withRoute(pattern, methods)
 		if strings.HasSuffix(pattern, "/") {
 			pattern += "{$}" // the path itself, not the tree below it
 		}
-		mux.Handle(pattern, methods)
+		mux.Handle(pattern, routed)
 	}
-	mux.Handle("/", a.serve(func(http.ResponseWriter, *http.Request) error { return service.NotFound() }))
-	return withTrailingSlash(mux)
+	notFound := a.serve(func(http.ResponseWriter, *http.Request) error { return service.NotFound() })
+	mux.Handle("/", notFound)
+	return withCleanPath(notFound, withTrailingSlash(mux))
+}
+
+// withRoute tells the server which route serves the request, for metrics.
+func withRoute(pattern string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		server.SetRoute(r.Context(), pattern)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withCleanPath answers a path that is not clean (//users/, /a/../users/)
+// as an unknown one. ServeMux would redirect it to the clean path, with an
+// HTML body; no API path is ever written that way.
+func withCleanPath(notFound, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !cleanPath(r.URL.Path) {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath reports whether p is rooted and has no empty, "." or ".."
+// element.
+func cleanPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	return strings.HasPrefix(p, "/") && !strings.Contains(p, "//") && path.Clean(p) == strings.TrimSuffix(p, "/")
 }
 
 // serve adapts a handler to net/http: it writes the handler's error, if

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +14,8 @@ var cheap = Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 func TestVerify(t *testing.T) {
 	pw := NewPasswords(cheap)
-	good := pw.Hash("correct horse")
-	other := NewPasswords(Params{Time: 2, MemoryKiB: 128, Threads: 2}).Hash("correct horse")
+	good := mustHash(t, pw, "correct horse")
+	other := mustHash(t, NewPasswords(Params{Time: 2, MemoryKiB: 128, Threads: 2}), "correct horse")
 
 	tests := []struct {
 		name     string
@@ -34,7 +36,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := pw.Verify(tt.encoded, tt.password); got != tt.want {
+			if got := verify(t, pw, tt.encoded, tt.password); got != tt.want {
 				t.Errorf("Verify = %v, want %v", got, tt.want)
 			}
 		})
@@ -43,7 +45,7 @@ func TestVerify(t *testing.T) {
 
 func TestHashIsSalted(t *testing.T) {
 	pw := NewPasswords(cheap)
-	a, b := pw.Hash("same password"), pw.Hash("same password")
+	a, b := mustHash(t, pw, "same password"), mustHash(t, pw, "same password")
 	if a == b {
 		t.Fatal("two hashes of one password are equal: no salt")
 	}
@@ -59,15 +61,15 @@ func TestVerifiedPasswordsAreRememberedForAWhile(t *testing.T) {
 	pw := NewPasswords(cheap)
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	pw.now = func() time.Time { return now }
-	encoded := pw.Hash("secret password")
+	encoded := mustHash(t, pw, "secret password")
 
-	if pw.Verify(encoded, "wrong password") {
+	if verify(t, pw, encoded, "wrong password") {
 		t.Fatal("wrong password verified")
 	}
 	if len(pw.verified) != 0 {
 		t.Fatal("a failed verification was remembered")
 	}
-	if !pw.Verify(encoded, "secret password") {
+	if !verify(t, pw, encoded, "secret password") {
 		t.Fatal("right password refused")
 	}
 	if !pw.remembered(pw.cacheKey(encoded, "secret password")) {
@@ -77,7 +79,7 @@ func TestVerifiedPasswordsAreRememberedForAWhile(t *testing.T) {
 	if pw.remembered(pw.cacheKey(encoded, "secret password")) {
 		t.Fatal("remembered past its time")
 	}
-	if !pw.Verify(encoded, "secret password") {
+	if !verify(t, pw, encoded, "secret password") {
 		t.Fatal("right password refused after the cache expired")
 	}
 }
@@ -110,15 +112,77 @@ func TestNewToken(t *testing.T) {
 
 func BenchmarkVerify(b *testing.B) {
 	pw := NewPasswords(DefaultParams)
-	encoded := pw.Hash("correct horse battery")
+	encoded := mustHash(b, pw, "correct horse battery")
 	b.Run("argon2id", func(b *testing.B) {
 		for b.Loop() {
-			pw.check(encoded, "correct horse battery")
+			pw.check(b.Context(), encoded, "correct horse battery")
 		}
 	})
 	b.Run("remembered", func(b *testing.B) {
 		for b.Loop() {
-			pw.Verify(encoded, "correct horse battery")
+			verify(b, pw, encoded, "correct horse battery")
 		}
 	})
+}
+
+func mustHash(t testing.TB, pw *Passwords, password string) string {
+	t.Helper()
+	h, err := pw.Hash(t.Context(), password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func verify(t testing.TB, pw *Passwords, encoded, password string) bool {
+	t.Helper()
+	ok, err := pw.Verify(t.Context(), encoded, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// With every slot taken and the queue full, hashing fails at once with
+// ErrBusy; a request whose context ends leaves the queue without hashing.
+func TestQueueIsBounded(t *testing.T) {
+	pw := NewPasswords(cheap)
+	encoded := mustHash(t, pw, "secret password")
+	for range cap(pw.slots) {
+		pw.slots <- struct{}{} // every slot busy
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	errs := make(chan error, pw.maxWait)
+	for range pw.maxWait {
+		go func() {
+			_, err := pw.Verify(ctx, encoded, "wrong password")
+			errs <- err
+		}()
+	}
+	for deadline := time.Now().Add(5 * time.Second); pw.waiting.Load() < pw.maxWait; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting, want %d", pw.waiting.Load(), pw.maxWait)
+		}
+	}
+	if _, err := pw.Verify(t.Context(), encoded, "secret password"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Verify with a full queue: %v, want ErrBusy", err)
+	}
+	if _, err := pw.Hash(t.Context(), "another password"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with a full queue: %v, want ErrBusy", err)
+	}
+	cancel() // the clients go away
+	for range pw.maxWait {
+		if err := <-errs; !errors.Is(err, context.Canceled) {
+			t.Errorf("a waiting Verify whose context ended: %v, want context.Canceled", err)
+		}
+	}
+	if running, waiting := pw.Queue(); running != cap(pw.slots) || waiting != 0 {
+		t.Errorf("Queue() = %d running, %d waiting; want %d, 0", running, waiting, cap(pw.slots))
+	}
+	for range cap(pw.slots) {
+		<-pw.slots
+	}
+	if !verify(t, pw, encoded, "secret password") {
+		t.Error("the right password fails once the queue is free")
+	}
 }

@@ -11,7 +11,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	neturl "net/url"
 	"strings"
 	"time"
@@ -182,6 +184,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// PoolStats describes the pool.
+func (db *DB) PoolStats() []magpie.PoolStats {
+	s := db.pool.Stat()
+	return []magpie.PoolStats{{Name: "postgres", MaxOpen: int(s.MaxConns()), Open: int(s.TotalConns()),
+		InUse: int(s.AcquiredConns()), WaitCount: s.EmptyAcquireCount(), WaitDuration: s.EmptyAcquireWaitTime()}}
+}
+
 // Close closes every connection of the pool.
 func (db *DB) Close() error {
 	db.pool.Close()
@@ -228,6 +237,9 @@ func storeError(op string, err error) error {
 	if errors.As(err, &me) {
 		return err
 	}
+	if unreachable(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, magpie.ErrUnavailable, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -243,6 +255,32 @@ func storeError(op string, err error) error {
 		}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// unreachable reports whether err says the database cannot serve now
+// rather than that a statement failed: no connection, a connection lost, a
+// server shutting down or starting up, or no answer before the deadline.
+// A client that went away (context.Canceled) is not among them.
+func unreachable(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		connErr *pgconn.ConnectError
+		netErr  net.Error
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err) && !errors.Is(err, context.Canceled):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01-57P03: admin shutdown,
+		// crash shutdown, cannot connect now (starting or recovering);
+		// 53300: too many connections.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
+			pgErr.Code == "57P03" || pgErr.Code == "53300"
+	case errors.As(err, &connErr), errors.As(err, &netErr),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	return false
 }
 
 // queryList runs a query for one page of a list and collects every row of

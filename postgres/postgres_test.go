@@ -5,10 +5,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/postgres"
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
+	"github.com/magpie-sns/magpie/ratelimit"
+	"github.com/magpie-sns/magpie/ratelimit/limitertest"
 	"github.com/magpie-sns/magpie/storetest"
 )
 
@@ -137,4 +140,33 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// The database keeps the contract of every rate limiter.
+func TestRateLimiter(t *testing.T) {
+	t.Parallel()
+	limitertest.Run(t, func(t *testing.T) ratelimit.Limiter { return postgrestest.NewStore(t) })
+}
+
+func TestDeleteSpentRateLimits(t *testing.T) {
+	t.Parallel()
+	db := postgrestest.NewStore(t)
+	short := ratelimit.Rate{Limit: 1, Period: time.Second}
+	long := ratelimit.Rate{Limit: 1, Period: time.Hour}
+	for _, key := range []string{"a", "b"} {
+		if _, err := db.Allow(t.Context(), key, short); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Allow(t.Context(), "c", long); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	n, err := db.DeleteSpentRateLimits(t.Context())
+	if err != nil || n != 2 {
+		t.Fatalf("DeleteSpentRateLimits = %d, %v; want 2", n, err)
+	}
+	if res, err := db.Allow(t.Context(), "c", long); err != nil || res.Allowed {
+		t.Errorf("the count of a live key was lost: %+v, %v", res, err)
+	}
 }

@@ -7,16 +7,28 @@ import (
 	"github.com/magpie-sns/magpie"
 )
 
-// CreateToken stores t. ErrNotFound if its user does not exist.
-func (db *DB) CreateToken(ctx context.Context, t *magpie.Token) error {
-	_, err := db.pool.Exec(ctx, `
-		INSERT INTO tokens (hash, user_id, created_at, expires_at)
-		VALUES ($1, $2, $3, $4)`,
-		t.Hash, t.UserID, t.CreatedAt, t.ExpiresAt)
-	if err != nil {
-		return storeError("create token", err)
-	}
-	return nil
+// CreateToken stores t, then deletes the oldest tokens of its user beyond
+// the newest keep. ErrNotFound if its user does not exist.
+func (db *DB) CreateToken(ctx context.Context, t *magpie.Token, keep int) error {
+	return db.inTx(ctx, "create token", func(tx querier) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO tokens (hash, user_id, created_at, expires_at)
+			VALUES ($1, $2, $3, $4)`,
+			t.Hash, t.UserID, t.CreatedAt, t.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		// tokens_user_id_idx, then a sort of the user's few tokens.
+		_, err = tx.Exec(ctx, `
+			DELETE FROM tokens
+			WHERE user_id = $1 AND hash NOT IN (
+				SELECT hash FROM tokens WHERE user_id = $1
+				ORDER BY created_at DESC, hash DESC
+				LIMIT $2
+			)`,
+			t.UserID, keep)
+		return err
+	})
 }
 
 // UserByToken returns the owner of the token with this hash if it expires
@@ -41,6 +53,15 @@ func (db *DB) DeleteToken(ctx context.Context, hash []byte) error {
 	// tokens_pkey.
 	if _, err := db.pool.Exec(ctx, `DELETE FROM tokens WHERE hash = $1`, hash); err != nil {
 		return storeError("delete token", err)
+	}
+	return nil
+}
+
+// DeleteUserTokens removes every token of the user.
+func (db *DB) DeleteUserTokens(ctx context.Context, userID int64) error {
+	// tokens_user_id_idx.
+	if _, err := db.pool.Exec(ctx, `DELETE FROM tokens WHERE user_id = $1`, userID); err != nil {
+		return storeError("delete user tokens", err)
 	}
 	return nil
 }

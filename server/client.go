@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -36,6 +37,10 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 type Client struct {
 	IP     string
 	Scheme string // "http" or "https"
+	// Host is the host (and port) the client asked for, as a trusted
+	// proxy passed it on in X-Forwarded-Host; "" when none did. The Host
+	// header itself is never trusted: anyone can send any.
+	Host string
 }
 
 type clientKey struct{}
@@ -73,6 +78,9 @@ func (s *Server) client(r *http.Request) Client {
 	case "http", "https":
 		c.Scheme = proto
 	}
+	if host := strings.TrimSpace(r.Header.Get("X-Forwarded-Host")); validHost(host) {
+		c.Host = host
+	}
 	// The rightmost address not of a trusted proxy is the client: every
 	// hop appends the address it got the request from, and only trusted
 	// hops' entries are believed.
@@ -90,9 +98,19 @@ func (s *Server) client(r *http.Request) Client {
 	return c
 }
 
+// validHost reports whether h is a host or host:port, without a path or
+// anything else a URL could be made to say with it.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	u, err := url.Parse("http://" + h)
+	return err == nil && u.Host == h && u.User == nil && u.Path == "" && u.RawQuery == "" && u.Fragment == ""
+}
+
 func (s *Server) trusted(a netip.Addr) bool {
 	a = a.Unmap()
-	for _, p := range s.trustedProxies {
+	for _, p := range s.cfg.TrustedProxies {
 		if p.Contains(a) {
 			return true
 		}

@@ -32,7 +32,7 @@ func TestClientBehindProxies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{trustedProxies: trusted}
+	s := &Server{cfg: Config{TrustedProxies: trusted}}
 	tests := []struct {
 		name       string
 		remote     string
@@ -48,6 +48,24 @@ func TestClientBehindProxies(t *testing.T) {
 		{"no header from proxy", "10.0.0.2:5000", "", "", "10.0.0.2", "http"},
 		{"garbage header", "10.0.0.2:5000", "not-an-ip", "gopher", "10.0.0.2", "http"},
 		{"IPv4-mapped IPv6 peer", "[::ffff:10.0.0.2]:5000", "198.51.100.7", "", "198.51.100.7", "http"},
+	}
+	for _, tt := range []struct {
+		name, remote, forwardedHost, want string
+	}{
+		{"host from a trusted proxy", "10.0.0.2:5000", "api.example.org", "api.example.org"},
+		{"host and port", "10.0.0.2:5000", "api.example.org:8443", "api.example.org:8443"},
+		{"host from anyone else", "203.0.113.9:5000", "evil.example", ""},
+		{"not a host", "10.0.0.2:5000", "evil.example/path?x", ""},
+		{"user info", "10.0.0.2:5000", "a@evil.example", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = tt.remote
+			r.Header.Set("X-Forwarded-Host", tt.forwardedHost)
+			if got := s.client(r).Host; got != tt.want {
+				t.Errorf("Host = %q, want %q", got, tt.want)
+			}
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -88,13 +89,32 @@ func (rec *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
+// StatusClientClosed is the status of a request whose client went away
+// before its answer, as nginx logs it: nobody reads the response.
+const StatusClientClosed = 499
+
+// routeKey holds, in a request's context, where the subsystem that served
+// it writes its route (SetRoute).
+type routeKey struct{}
+
+// SetRoute tells the server which route pattern served the request whose
+// context is ctx ("/blog/post/{id}/"), so that metrics count requests by
+// route rather than by path, which would be without bound.
+func SetRoute(ctx context.Context, pattern string) {
+	if p, ok := ctx.Value(routeKey{}).(*string); ok {
+		*p = pattern
+	}
+}
+
 // withLogAndRecover logs one line per request (never its headers, so no
-// credentials) and turns a panic into a logged 500 instead of a dropped
-// connection.
+// credentials), turns a panic into a logged 500 instead of a dropped
+// connection, and reports the request to OnRequest.
 func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		route := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler { //nolint:errorlint // a panic value, compared as net/http documents
@@ -103,20 +123,33 @@ func (s *Server) withLogAndRecover(next http.Handler) http.Handler {
 				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,
 					"panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					rec.Header().Set("Content-Type", "application/json")
-					rec.WriteHeader(http.StatusInternalServerError)
-					_, _ = rec.Write([]byte(`{"detail":"` + MsgServerError + `"}` + "\n"))
+					writeJSONError(rec, http.StatusInternalServerError, MsgServerError)
 				}
 			}
+			elapsed := time.Since(start)
 			s.log.InfoContext(r.Context(), "request",
 				"method", r.Method,
 				"path", r.URL.Path,
 				"status", rec.status,
 				"bytes", rec.bytes,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000,
+				"duration_ms", float64(elapsed.Microseconds())/1000,
 				"client", ClientOf(r.Context()).IP,
 			)
+			if s.cfg.OnRequest != nil {
+				s.cfg.OnRequest(RequestInfo{Method: r.Method, Route: *route, Status: rec.status, Duration: elapsed})
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// writeJSONError writes the answer of a layer of the server itself:
+// {"detail": msg}, as every error of the API is.
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	body, _ := json.Marshal(struct {
+		Detail string `json:"detail"`
+	}{msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
 }

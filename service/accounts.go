@@ -13,7 +13,8 @@ import (
 type NewUser struct {
 	Username  string
 	Password  string
-	Superuser bool // only `magpie createuser` makes superusers
+	Superuser bool   // only `magpie createuser` makes superusers
+	Client    string // the address it came from, for the sign-up limit; "" for the command line
 }
 
 // Validate returns what is wrong with the fields; it is empty if nothing
@@ -27,21 +28,49 @@ func (in NewUser) Validate() magpie.FieldErrors {
 }
 
 // CreateUser makes an account. EINVALID with field errors if a field
-// breaks a rule or the username is taken.
+// breaks a rule or the username is taken; ELIMITED if the client made too
+// many accounts lately; EUNAVAILABLE if passwords cannot be hashed now.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (*magpie.User, error) {
+	if err := s.limit(ctx, limitSignup, in.Client, s.policy.Signup, msgTooManySignups); err != nil {
+		return nil, err
+	}
 	if err := in.Validate().Err(); err != nil {
 		return nil, err
 	}
+	// A taken name is refused before its password is hashed, the costly
+	// part; the unique constraint still decides between racing sign-ups.
+	switch _, err := s.store.UserByUsername(ctx, in.Username); {
+	case err == nil:
+		return nil, usernameTaken(magpie.ErrUsernameTaken)
+	case !errors.Is(err, magpie.ErrNotFound):
+		return nil, err
+	}
+	hash, err := s.passwords.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, passwordError(err)
+	}
 	u := &magpie.User{Username: in.Username, IsSuperuser: in.Superuser, DateJoined: s.now()}
-	err := s.store.CreateUser(ctx, u, s.passwords.Hash(in.Password))
+	err = s.store.CreateUser(ctx, u, hash)
 	if errors.Is(err, magpie.ErrUsernameTaken) {
-		return nil, &magpie.Error{Kind: magpie.EINVALID, Fields: magpie.FieldErrors{"username": {msgUsernameTaken}}, Err: err}
+		return nil, usernameTaken(err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	s.publish(ctx, magpie.UserCreated{User: *u})
 	return u, nil
+}
+
+func usernameTaken(err error) error {
+	return &magpie.Error{Kind: magpie.EINVALID, Fields: magpie.FieldErrors{"username": {msgUsernameTaken}}, Err: err}
+}
+
+// Credentials are a username and password, and the address of the client
+// that sent them, for the limits on logins; "" for no limits.
+type Credentials struct {
+	Username string
+	Password string
+	Client   string
 }
 
 // Session is a caller the service has authenticated.
@@ -56,17 +85,22 @@ type LoginToken struct {
 	ExpiresAt time.Time
 }
 
-// LogIn checks a username and password and issues a login token.
-// EUNAUTHORIZED if they do not match.
-func (s *Service) LogIn(ctx context.Context, username, password string) (*LoginToken, error) {
-	u, err := s.checkPassword(ctx, username, password)
+// LogIn checks a username and password and issues a login token; a user
+// keeps at most MaxTokensPerUser, the oldest going first. EUNAUTHORIZED if
+// they do not match, ELIMITED after too many attempts, EUNAVAILABLE if
+// passwords cannot be checked now.
+func (s *Service) LogIn(ctx context.Context, c Credentials) (*LoginToken, error) {
+	if err := s.limit(ctx, limitLogin, c.Client, s.policy.Login, msgTooManyLogins); err != nil {
+		return nil, err
+	}
+	u, err := s.checkPassword(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
 	token, hash := auth.NewToken()
 	now := s.now()
 	t := &magpie.Token{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.tokenTTL)}
-	if err := s.store.CreateToken(ctx, t); err != nil {
+	if err := s.store.CreateToken(ctx, t, MaxTokensPerUser); err != nil {
 		return nil, err
 	}
 	return &LoginToken{Token: token, ExpiresAt: t.ExpiresAt}, nil
@@ -87,9 +121,10 @@ func (s *Service) TokenSession(ctx context.Context, token string) (*Session, err
 }
 
 // PasswordSession authenticates a username and password, as HTTP Basic
-// sends them. EUNAUTHORIZED if they do not match.
-func (s *Service) PasswordSession(ctx context.Context, username, password string) (*Session, error) {
-	u, err := s.checkPassword(ctx, username, password)
+// sends them. EUNAUTHORIZED if they do not match, ELIMITED after too many
+// failures, EUNAVAILABLE if passwords cannot be checked now.
+func (s *Service) PasswordSession(ctx context.Context, c Credentials) (*Session, error) {
+	u, err := s.checkPassword(ctx, c, true)
 	if err != nil {
 		return nil, err
 	}
@@ -98,35 +133,57 @@ func (s *Service) PasswordSession(ctx context.Context, username, password string
 
 // checkPassword returns the user if the password is theirs. An unknown
 // username costs as much as a wrong password, so timing does not tell
-// which names exist.
-func (s *Service) checkPassword(ctx context.Context, username, password string) (*magpie.User, error) {
-	var (
-		u    *magpie.User
-		hash string
-		err  error
-	)
-	if storable(username) {
-		u, hash, err = s.store.UserCredentials(ctx, username)
-		if err != nil && !errors.Is(err, magpie.ErrNotFound) {
+// which names exist. Failures are counted per account (and for HTTP
+// Basic, per client address), and the counts are checked before any
+// hashing: an account under attack costs the server nothing more.
+func (s *Service) checkPassword(ctx context.Context, c Credentials, basic bool) (*magpie.User, error) {
+	badCredentials := magpie.Errorf(magpie.EUNAUTHORIZED, msgBadCredentials)
+	// A name that no account can have, or a password far over the limit,
+	// is refused without hashing: it cannot be anyone's, and hashing it
+	// is work an attacker chooses.
+	if !storable(c.Username) || len(c.Username) > 4*magpie.MaxUsernameLen || len(c.Password) > 4*magpie.MaxPasswordLen {
+		return nil, badCredentials
+	}
+	if basic {
+		if err := s.overLimit(ctx, limitBasicFailures, c.Client, s.policy.BasicFailures, msgTooManyLogins); err != nil {
 			return nil, err
 		}
 	}
-	// A password far over the limit is not hashed at all: it cannot be
-	// anyone's, and hashing it is work an attacker chooses.
-	if len(password) > magpie.MaxPasswordLen*4 || !s.passwords.Verify(hash, password) || u == nil {
-		return nil, magpie.Errorf(magpie.EUNAUTHORIZED, msgBadCredentials)
+	if err := s.overLimit(ctx, limitAccountFailures, c.Username, s.policy.AccountFailures, msgAccountLocked); err != nil {
+		return nil, err
+	}
+	u, hash, err := s.store.UserCredentials(ctx, c.Username)
+	if err != nil && !errors.Is(err, magpie.ErrNotFound) {
+		return nil, err
+	}
+	ok, err := s.passwords.Verify(ctx, hash, c.Password)
+	if err != nil {
+		return nil, passwordError(err)
+	}
+	if !ok || u == nil {
+		s.countFailure(ctx, limitAccountFailures, c.Username, s.policy.AccountFailures)
+		if basic {
+			s.countFailure(ctx, limitBasicFailures, c.Client, s.policy.BasicFailures)
+		}
+		return nil, badCredentials
 	}
 	return u, nil
 }
 
 // LogOut revokes the token the session came with, on every instance at
-// once: the token is deleted from the shared store. A session that came
-// with a password has no token to revoke.
+// once: the token is deleted from the shared store. EINVALID for a session
+// that came with a password (HTTP Basic), which has no token to revoke.
 func (s *Service) LogOut(ctx context.Context, sess *Session) error {
 	if sess.tokenHash == nil {
-		return nil
+		return magpie.Errorf(magpie.EINVALID, msgLogoutNeedsToken)
 	}
 	return s.store.DeleteToken(ctx, sess.tokenHash)
+}
+
+// LogOutEverywhere revokes every login token of the session's user, the
+// one it came with too, on every instance at once.
+func (s *Service) LogOutEverywhere(ctx context.Context, sess *Session) error {
+	return s.store.DeleteUserTokens(ctx, sess.User.ID)
 }
 
 // DeleteExpiredTokens removes the tokens that have expired and returns

@@ -16,6 +16,11 @@ const (
 	msgAlreadyFollowing = "Already following."
 	msgNotFollowing     = "You are not following this user."
 	msgSelfFollow       = "You cannot follow yourself."
+	msgTooManyLogins    = "Too many login attempts from your address; try again later."
+	msgTooManySignups   = "Too many sign-ups from your address; try again later."
+	msgAccountLocked    = "Too many failed logins for this account; try again later."
+	msgBusy             = "The server is busy checking passwords; try again in a moment."
+	msgLogoutNeedsToken = "Only a login token can be logged out; HTTP Basic has no session to end."
 
 	msgBlank          = "This field may not be blank."
 	msgUsernameSyntax = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."

@@ -13,19 +13,21 @@ import (
 	"time"
 
 	"github.com/magpie-sns/magpie"
+	"github.com/magpie-sns/magpie/ratelimit"
 )
 
 // DefaultTokenTTL is how long a login token lives unless configured.
 const DefaultTokenTTL = 30 * 24 * time.Hour
 
 // Passwords hashes and checks passwords; *auth.Passwords is the one
-// Magpie runs with.
+// Magpie runs with. Both may refuse to work now (auth.ErrBusy) and stop
+// waiting when ctx ends.
 type Passwords interface {
 	// Hash returns the encoded hash of password.
-	Hash(password string) string
+	Hash(ctx context.Context, password string) (string, error)
 	// Verify reports whether password matches encoded; an empty encoded
 	// (no such user) costs the same as a wrong password and is false.
-	Verify(encoded, password string) bool
+	Verify(ctx context.Context, encoded, password string) (bool, error)
 }
 
 // Hook is handed the event of every write after it has committed, in
@@ -41,6 +43,10 @@ type HookFunc func(ctx context.Context, e magpie.Event)
 // Handle calls f.
 func (f HookFunc) Handle(ctx context.Context, e magpie.Event) { f(ctx, e) }
 
+// MaxTokensPerUser is how many login tokens a user may hold at once: a
+// login beyond it revokes the user's oldest token.
+const MaxTokensPerUser = 100
+
 // Config is what the service needs. Store and Passwords are required.
 type Config struct {
 	Store     magpie.Store
@@ -48,6 +54,15 @@ type Config struct {
 	TokenTTL  time.Duration    // 0: DefaultTokenTTL
 	Now       func() time.Time // nil: time.Now
 	Hooks     []Hook
+	Logger    *slog.Logger // nil: discard
+
+	// Limiter counts logins, sign-ups and failed passwords against
+	// Policy; nil: no limits.
+	Limiter ratelimit.Limiter
+	Policy  ratelimit.Policy
+	// OnLimited, if set, is told the name of each limit that refuses a
+	// request, for metrics.
+	OnLimited func(limit string)
 }
 
 // Service runs Magpie's use cases. It is safe for concurrent use.
@@ -57,6 +72,10 @@ type Service struct {
 	tokenTTL  time.Duration
 	clock     func() time.Time
 	hooks     []Hook
+	log       *slog.Logger
+	limiter   ratelimit.Limiter
+	policy    ratelimit.Policy
+	onLimited func(string)
 }
 
 // New returns the service for cfg.
@@ -67,12 +86,19 @@ func New(cfg Config) *Service {
 		tokenTTL:  cfg.TokenTTL,
 		clock:     cfg.Now,
 		hooks:     cfg.Hooks,
+		log:       cfg.Logger,
+		limiter:   cfg.Limiter,
+		policy:    cfg.Policy,
+		onLimited: cfg.OnLimited,
 	}
 	if s.tokenTTL == 0 {
 		s.tokenTTL = DefaultTokenTTL
 	}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s
 }

@@ -252,11 +252,11 @@ func TestLogInAndOut(t *testing.T) {
 	ctx := t.Context()
 	svc, _ := newService(t)
 	mustUser(t, svc, "alice", false)
-	_, err := svc.LogIn(ctx, "alice", "wrong-password")
+	_, err := svc.LogIn(ctx, service.Credentials{Username: "alice", Password: "wrong-password"})
 	wantKind(t, "wrong password", err, magpie.EUNAUTHORIZED)
-	_, err = svc.LogIn(ctx, "nobody", "alice-password")
+	_, err = svc.LogIn(ctx, service.Credentials{Username: "nobody", Password: "alice-password"})
 	wantKind(t, "unknown user", err, magpie.EUNAUTHORIZED)
-	tok, err := svc.LogIn(ctx, "alice", "alice-password")
+	tok, err := svc.LogIn(ctx, service.Credentials{Username: "alice", Password: "alice-password"})
 	if err != nil {
 		t.Fatal(err)
 	}

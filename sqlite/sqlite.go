@@ -171,6 +171,20 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// PoolStats describes the writer's pool and the readers'.
+func (db *DB) PoolStats() []magpie.PoolStats {
+	stats := []magpie.PoolStats{poolStats("sqlite-write", db.write.Stats())}
+	if db.read != db.write {
+		stats = append(stats, poolStats("sqlite-read", db.read.Stats()))
+	}
+	return stats
+}
+
+func poolStats(name string, s sql.DBStats) magpie.PoolStats {
+	return magpie.PoolStats{Name: name, MaxOpen: s.MaxOpenConnections, Open: s.OpenConnections, InUse: s.InUse,
+		WaitCount: s.WaitCount, WaitDuration: s.WaitDuration}
+}
+
 // Close closes the database. The readers close first so that the writer,
 // closing last, checkpoints the WAL into the main file.
 func (db *DB) Close() error {
@@ -358,8 +372,17 @@ func storeError(op string, err error) error {
 	if errors.As(err, &me) {
 		return err
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return unavailable(op, err)
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // the primary result code
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			// Another process holds the file past busy_timeout, or the
+			// disk is full or failing: nothing this request did wrong.
+			return unavailable(op, err)
+		}
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_CHECK:
 			_, what, _ := strings.Cut(se.Error(), " constraint failed: ")
@@ -373,6 +396,12 @@ func storeError(op string, err error) error {
 		}
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// unavailable wraps err, which says the database cannot serve now, so
+// that it reads as magpie.ErrUnavailable.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("sqlite: %s: %w: %w", op, magpie.ErrUnavailable, err)
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -7,13 +7,27 @@ import (
 	"github.com/magpie-sns/magpie"
 )
 
-// CreateToken stores t. ErrNotFound if its user does not exist.
-func (db *DB) CreateToken(ctx context.Context, t *magpie.Token) error {
+// CreateToken stores t, then deletes the oldest tokens of its user beyond
+// the newest keep. ErrNotFound if its user does not exist.
+func (db *DB) CreateToken(ctx context.Context, t *magpie.Token, keep int) error {
 	return db.inTx(ctx, "create token", func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO tokens (hash, user_id, created_at, expires_at)
 			VALUES (?, ?, ?, ?)`,
 			t.Hash, t.UserID, micros(t.CreatedAt), micros(t.ExpiresAt),
+		)
+		if err != nil {
+			return err
+		}
+		// Index tokens_user_id, then a sort of the user's few tokens.
+		_, err = tx.ExecContext(ctx, `
+			DELETE FROM tokens
+			WHERE user_id = ?1 AND hash NOT IN (
+				SELECT hash FROM tokens WHERE user_id = ?1
+				ORDER BY created_at DESC, hash DESC
+				LIMIT ?2
+			)`,
+			t.UserID, keep,
 		)
 		return err
 	})
@@ -40,6 +54,14 @@ func (db *DB) UserByToken(ctx context.Context, hash []byte, now time.Time) (*mag
 func (db *DB) DeleteToken(ctx context.Context, hash []byte) error {
 	return db.inTx(ctx, "delete token", func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE hash = ?`, hash)
+		return err
+	})
+}
+
+// DeleteUserTokens removes every token of the user.
+func (db *DB) DeleteUserTokens(ctx context.Context, userID int64) error {
+	return db.inTx(ctx, "delete user tokens", func(tx querier) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, userID)
 		return err
 	})
 }

@@ -33,7 +33,7 @@ func testSentinels(t *testing.T, s magpie.Store) {
 		{"self follow", s.CreateFollow(ctx, &magpie.Follow{FollowerID: a.ID, FollowingID: a.ID, CreatedAt: t0}), magpie.ErrSelfFollow},
 		{"follow a missing user", s.CreateFollow(ctx, &magpie.Follow{FollowerID: a.ID, FollowingID: 999, CreatedAt: t0}), magpie.ErrNotFound},
 		{"post of a missing user", s.CreatePost(ctx, &magpie.Post{Title: "t", Body: "b", OwnerID: 999, CreatedAt: t0, UpdatedAt: t0}), magpie.ErrNotFound},
-		{"token of a missing user", s.CreateToken(ctx, &magpie.Token{Hash: tokenHash("x"), UserID: 999, CreatedAt: t0, ExpiresAt: t0}), magpie.ErrNotFound},
+		{"token of a missing user", s.CreateToken(ctx, &magpie.Token{Hash: tokenHash("x"), UserID: 999, CreatedAt: t0, ExpiresAt: t0}, 10), magpie.ErrNotFound},
 		{"missing post", missingPost, magpie.ErrNotFound},
 		{"missing user", missingUser, magpie.ErrNotFound},
 		{"update a missing post", updateMissing, magpie.ErrNotFound},

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,12 +16,14 @@ var tokenTests = []storeTest{
 	{"Delete", testDeleteToken},
 	{"DeleteExpired", testDeleteExpiredTokens},
 	{"UnknownUser", testTokenUnknownUser},
+	{"Cap", testTokenCap},
+	{"DeleteUserTokens", testDeleteUserTokens},
 }
 
 func createToken(t *testing.T, s magpie.Store, u *magpie.User, secret string, expires time.Time) *magpie.Token {
 	t.Helper()
 	tok := &magpie.Token{Hash: tokenHash(secret), UserID: u.ID, CreatedAt: t0, ExpiresAt: expires}
-	if err := s.CreateToken(t.Context(), tok); err != nil {
+	if err := s.CreateToken(t.Context(), tok, 1000); err != nil {
 		t.Fatalf("CreateToken(%s): %v", secret, err)
 	}
 	return tok
@@ -129,5 +133,57 @@ func testDeleteExpiredTokens(t *testing.T, s magpie.Store) {
 func testTokenUnknownUser(t *testing.T, s magpie.Store) {
 	alice := createUser(t, s, "alice")
 	tok := &magpie.Token{Hash: tokenHash("x"), UserID: alice.ID + 1000, CreatedAt: t0, ExpiresAt: at(60)}
-	wantKind(t, "CreateToken(unknown user)", s.CreateToken(t.Context(), tok), magpie.ENOTFOUND)
+	wantKind(t, "CreateToken(unknown user)", s.CreateToken(t.Context(), tok, 10), magpie.ENOTFOUND)
+}
+
+// A user keeps the newest tokens up to the cap; the oldest go first, and
+// nobody else's.
+func testTokenCap(t *testing.T, s magpie.Store) {
+	ctx := t.Context()
+	alice := createUser(t, s, "alice")
+	bob := createUser(t, s, "bob")
+	bobs := createToken(t, s, bob, "bob", at(3600))
+	const keep = 3
+	var hashes [][]byte
+	for i := range 5 {
+		tok := &magpie.Token{Hash: tokenHash(fmt.Sprint("alice", i)), UserID: alice.ID, CreatedAt: at(i), ExpiresAt: at(3600)}
+		if err := s.CreateToken(ctx, tok, keep); err != nil {
+			t.Fatalf("CreateToken %d: %v", i, err)
+		}
+		hashes = append(hashes, tok.Hash)
+	}
+	for i, h := range hashes {
+		_, err := s.UserByToken(ctx, h, t0)
+		if live := i >= len(hashes)-keep; live && err != nil {
+			t.Errorf("token %d of 5: %v, want live", i, err)
+		} else if !live && !errors.Is(err, magpie.ErrNotFound) {
+			t.Errorf("token %d of 5: %v, want revoked", i, err)
+		}
+	}
+	if _, err := s.UserByToken(ctx, bobs.Hash, t0); err != nil {
+		t.Errorf("bob's token: %v, want live", err)
+	}
+}
+
+func testDeleteUserTokens(t *testing.T, s magpie.Store) {
+	ctx := t.Context()
+	alice := createUser(t, s, "alice")
+	bob := createUser(t, s, "bob")
+	a1 := createToken(t, s, alice, "a1", at(3600))
+	a2 := createToken(t, s, alice, "a2", at(3600))
+	b := createToken(t, s, bob, "b", at(3600))
+	if err := s.DeleteUserTokens(ctx, alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []*magpie.Token{a1, a2} {
+		if _, err := s.UserByToken(ctx, tok.Hash, t0); !errors.Is(err, magpie.ErrNotFound) {
+			t.Errorf("alice's token after DeleteUserTokens: %v, want ErrNotFound", err)
+		}
+	}
+	if _, err := s.UserByToken(ctx, b.Hash, t0); err != nil {
+		t.Errorf("bob's token: %v", err)
+	}
+	if err := s.DeleteUserTokens(ctx, alice.ID); err != nil {
+		t.Errorf("DeleteUserTokens with none left: %v", err)
+	}
 }

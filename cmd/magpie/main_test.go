@@ -323,7 +323,7 @@ func testServe(t *testing.T, dbURL string) {
 	stderr := new(syncbuf.Buffer)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "2s", "--database", dbURL},
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--drain-delay", "2s", "--database", dbURL},
 			mapEnv(nil), strings.NewReader(""), io.Discard, stderr)
 	}()
 

@@ -149,16 +149,21 @@ type hashOnce struct {
 	hashes map[string]string
 }
 
-func (h *hashOnce) Hash(password string) string {
+func (h *hashOnce) Hash(ctx context.Context, password string) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if hash, ok := h.hashes[password]; ok {
+		return hash, nil
+	}
+	hash, err := h.Passwords.Hash(ctx, password)
+	if err != nil {
+		return "", err
+	}
 	if h.hashes == nil {
 		h.hashes = map[string]string{}
 	}
-	if _, ok := h.hashes[password]; !ok {
-		h.hashes[password] = h.Passwords.Hash(password)
-	}
-	return h.hashes[password]
+	h.hashes[password] = hash
+	return hash, nil
 }
 
 // forEach calls fn(ctx, i) for every i in [0, n), at most workers at a
