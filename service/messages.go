@@ -24,6 +24,7 @@ const (
 
 	msgBlank          = "This field may not be blank."
 	msgUsernameSyntax = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+	msgPasswordCommon = "This password is too common."
 	msgPasswordNumber = "This password is entirely numeric."
 	msgPasswordLikeID = "The password is too similar to the username."
 	msgInvalidUTF8    = "Enter valid UTF-8 text."

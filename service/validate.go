@@ -1,7 +1,12 @@
 package service
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed" // the common password list
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -29,8 +34,15 @@ func notUsernameRune(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("@.+-_", r)
 }
 
-// validatePassword: not weak, as the original's validators saw it: at
-// least MinPasswordLen characters, not all digits, not the username.
+// validatePassword: not weak, as the original's validators saw it
+// (Django's MinimumLength, UserAttributeSimilarity, CommonPassword and
+// NumericPassword validators): at least MinPasswordLen characters, not a
+// common password, not all digits, not too similar to the username.
+//
+// Django words them in the order its default settings list the validators
+// (similarity, length, common, numeric); Magpie's clients and tests already
+// read short, numeric, similar, so that order stays, and "too common" goes
+// where Django puts it among those three: after short, before numeric.
 func validatePassword(fe magpie.FieldErrors, password, username string) {
 	if !validText(fe, "password", password) {
 		return
@@ -47,12 +59,153 @@ func validatePassword(fe magpie.FieldErrors, password, username string) {
 	if n < magpie.MinPasswordLen {
 		fe.Add("password", msgPasswordShort(magpie.MinPasswordLen))
 	}
+	lower := pyLower(password)
+	if isCommonPassword(lower) {
+		fe.Add("password", msgPasswordCommon)
+	}
 	if strings.IndexFunc(password, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
 		fe.Add("password", msgPasswordNumber)
 	}
-	if strings.EqualFold(password, username) {
+	if tooSimilar(lower, pyLower(username)) {
 		fe.Add("password", msgPasswordLikeID)
 	}
+}
+
+// The common passwords: the list of the npm package
+// @zxcvbn-ts/language-common (see commonpasswords/README.md), one
+// lowercase password a line, most common first.
+//
+//go:embed commonpasswords/passwords.txt.gz
+var commonPasswordsGz []byte
+
+// commonPasswords is the list as a set, unpacked on first use (about 50,000
+// entries, a few megabytes), so that a process that checks no password
+// does not pay for it. Like Django, it trims each line.
+var commonPasswords = sync.OnceValue(loadCommonPasswords)
+
+func loadCommonPasswords() map[string]struct{} {
+	zr, err := gzip.NewReader(bytes.NewReader(commonPasswordsGz))
+	if err != nil {
+		panic("service: embedded common password list: " + err.Error())
+	}
+	set := make(map[string]struct{}, 50000)
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		set[strings.TrimFunc(sc.Text(), pySpace)] = struct{}{}
+	}
+	if err := sc.Err(); err != nil {
+		panic("service: embedded common password list: " + err.Error())
+	}
+	return set
+}
+
+// isCommonPassword reports whether lower, a lowercased password, is on the
+// list once trimmed, as Django's password.lower().strip() in passwords.
+func isCommonPassword(lower string) bool {
+	_, ok := commonPasswords()[strings.TrimFunc(lower, pySpace)]
+	return ok
+}
+
+// maxSimilarity is Django's default for UserAttributeSimilarityValidator.
+const maxSimilarity = 0.7
+
+// tooSimilar is Django 4.2's UserAttributeSimilarityValidator for the
+// username, on the lowercased password and username: the password is too
+// similar when the quick ratio of it and the username, or of it and one of
+// the username's parts between runs of non-word characters (re.split(r"\W+")),
+// reaches maxSimilarity. No username, no check.
+//
+// Its length shortcut skips a part ten times shorter than the password;
+// that leaves fewer than 10·|username|/|password| parts to compare, each in
+// |password|+|part| steps, plus the whole username: under
+// 12·MaxUsernameLen + MaxPasswordLen (about 3,000) rune visits a check,
+// whatever the lengths.
+func tooSimilar(password, username string) bool {
+	if username == "" {
+		return false
+	}
+	pwLen := utf8.RuneCountInString(password)
+	similar := func(part string) bool {
+		partLen := utf8.RuneCountInString(part)
+		return !exceedsMaximumLengthRatio(pwLen, partLen) &&
+			quickRatio(password, part, pwLen+partLen) >= maxSimilarity
+	}
+	// FieldsFunc drops the empty parts re.split keeps at the ends; Django's
+	// shortcut skips those anyway (an empty part is ten times shorter).
+	for part := range strings.FieldsFuncSeq(username, notWordRune) {
+		if similar(part) {
+			return true
+		}
+	}
+	return similar(username)
+}
+
+// exceedsMaximumLengthRatio is Django's exceeds_maximum_length_ratio: a value
+// this much shorter than the password cannot reach maxSimilarity (its quick
+// ratio is at most 2·valueLen/(pwLen+valueLen)), so it is not compared. The
+// arithmetic is Python's, float for float.
+func exceedsMaximumLengthRatio(pwLen, valueLen int) bool {
+	return pwLen >= 10*valueLen && float64(valueLen) < maxSimilarity/2*float64(pwLen)
+}
+
+// quickRatio is Python's difflib SequenceMatcher(a=a, b=b).quick_ratio(),
+// on runes: 2·M/T, M the size of the intersection of the multisets of
+// their characters, T their total length (n). The same float division as
+// Python's, so that a ratio of exactly 0.7 compares the same.
+func quickRatio(a, b string, n int) float64 {
+	if n == 0 {
+		return 1
+	}
+	var ascii [utf8.RuneSelf]int32
+	var other map[rune]int32 // only for a part with non-ASCII characters
+	for _, r := range b {
+		if r < utf8.RuneSelf {
+			ascii[r]++
+			continue
+		}
+		if other == nil {
+			other = make(map[rune]int32)
+		}
+		other[r]++
+	}
+	m := 0
+	for _, r := range a {
+		switch {
+		case r < utf8.RuneSelf:
+			if ascii[r] > 0 {
+				ascii[r]--
+				m++
+			}
+		case other[r] > 0:
+			other[r]--
+			m++
+		}
+	}
+	return 2.0 * float64(m) / float64(n)
+}
+
+// notWordRune is Python's \W on str: not a letter, not a number, not '_'.
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '_'
+}
+
+// pySpace is Python's str.isspace, which strip() trims: Go's unicode.IsSpace
+// and the four separators U+001C to U+001F.
+func pySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// pyLower is Python's str.lower, which Django's validators use. Go's
+// strings.ToLower agrees with it on every character but one: Python
+// lowercases 'İ' (U+0130) to "i̇" (i and U+0307), two characters. Python's
+// final-sigma rule (a word-final 'Σ' becomes 'ς', not 'σ') is not copied:
+// it changes one Greek letter for the similarity check only, as the common
+// list is ASCII.
+func pyLower(s string) string {
+	if strings.ContainsRune(s, '\u0130') {
+		s = strings.ReplaceAll(s, "\u0130", "i\u0307")
+	}
+	return strings.ToLower(s)
 }
 
 // validateTitle: not blank, at most MaxTitleLen characters.
