@@ -70,9 +70,10 @@
 //	                     unexpected_responses, transport_errors}, …}
 //	server               with --pid: {pid, vm_hwm_kib, vm_rss_kib,
 //	                     vm_hwm_kib_before, vm_rss_kib_before}, from
-//	                     /proc/PID/status after the run and before the
-//	                     logins. VmHWM is the peak resident memory since the
-//	                     process started, not since the run did.
+//	                     /proc/PID/status after the run, and before it
+//	                     (after the logins, before the warm-up). VmHWM is
+//	                     the peak resident memory since the process
+//	                     started, not since the run did.
 //
 // Progress and login failures go to standard error. It exits 2 on a bad
 // command line; 1 if no user could log in, if --pid cannot be read, or
@@ -138,9 +139,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var before procMemory
 	if cfg.pid != 0 {
-		if before, err = readProcMemory(cfg.pid); err != nil {
+		// Fail now rather than after the run.
+		if _, err := readProcMemory(cfg.pid); err != nil {
 			return err
 		}
 	}
@@ -172,6 +173,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("follow and unfollow need at least 2 logged-in users")
 	}
 	fmt.Fprintf(stderr, "logged in %d users in %.1fs\n", len(users), time.Since(began).Seconds())
+
+	// The logins' argon2id hashes raise the server's peak memory: take
+	// the "before" figures after them, so that the report shows whether
+	// the load raised it further.
+	var before procMemory
+	if cfg.pid != 0 {
+		if before, err = readProcMemory(cfg.pid); err != nil {
+			return err
+		}
+	}
 
 	l := &load{client: c, users: users, mix: cfg.mix}
 	if cfg.warmup > 0 {

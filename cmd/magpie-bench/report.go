@@ -54,7 +54,7 @@ type opReport struct {
 }
 
 // serverMemory is the server's resident memory in KiB after the run and
-// before it (before the logins).
+// before it (after the logins).
 type serverMemory struct {
 	PID           int   `json:"pid"`
 	PeakKiB       int64 `json:"vm_hwm_kib"` // VmHWM: the peak since the process started
@@ -175,7 +175,7 @@ func (r *report) writeText(w io.Writer) error {
 	tw.Flush()
 
 	if s := r.Server; s != nil {
-		fmt.Fprintf(&b, "\nserver pid %d: peak RSS %s (VmHWM: since the process started; %s before this run), RSS now %s (%s before)\n",
+		fmt.Fprintf(&b, "\nserver pid %d: peak RSS %s (VmHWM: since the process started; %s before the load, after the logins), RSS now %s (%s before)\n",
 			s.PID, kib(s.PeakKiB), kib(s.PeakBeforeKiB), kib(s.RSSKiB), kib(s.RSSBeforeKiB))
 	}
 	_, err := io.WriteString(w, b.String())
