@@ -205,7 +205,9 @@ func (m methodSet) allow() string {
 // and as it is otherwise: the docs assets, and unknown paths (JSON 404).
 func withTrailingSlash(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/") {
+		// The escaped path, as the mux matches it: /blog/post/0%2F does
+		// not end in a slash, though its decoded path does.
+		if !strings.HasSuffix(r.URL.EscapedPath(), "/") {
 			// Ask about the slashed form: asked about /users as it is, the
 			// mux answers with the pattern of /users/ and a redirect to it.
 			if slashed := withSlash(r); routed(mux, slashed) {
@@ -230,7 +232,7 @@ func withSlash(r *http.Request) *http.Request {
 	u := *r.URL
 	u.Path += "/"
 	if u.RawPath != "" {
-		u.RawPath += "/"
+		u.RawPath = r.URL.EscapedPath() + "/"
 	}
 	r2.URL = &u
 	return r2
