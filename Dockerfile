@@ -53,12 +53,15 @@ COPY --from=build /out/magpie /magpie
 COPY --from=build --chown=65532:65532 /out/data /var/lib/magpie
 
 USER nonroot:nonroot
+# /metrics for Prometheus on its own port, reachable from the container's
+# network but not published.
 ENV MAGPIE_ADDR=0.0.0.0:8000 \
+    MAGPIE_METRICS_ADDR=0.0.0.0:9464 \
     MAGPIE_DATABASE_URL=sqlite:///var/lib/magpie/magpie.db
 # Only used with SQLite; a named volume mounted here starts with the
 # directory's owner (nonroot), a bind mount must be writable by uid 65532.
 VOLUME ["/var/lib/magpie"]
-EXPOSE 8000
+EXPOSE 8000 9464
 
 # GET /ready/ on MAGPIE_ADDR (0.0.0.0 is asked on 127.0.0.1); exit 0 on 200.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 \

@@ -135,8 +135,8 @@ func (pw *Passwords) Queue() (running, waiting int) {
 }
 
 func (pw *Passwords) check(ctx context.Context, encoded, password string) (bool, error) {
-	p, salt, want, err := decode(encoded)
-	if err != nil {
+	p, salt, want, ok := decode(encoded)
+	if !ok {
 		return false, nil // a hash this code cannot read matches no password
 	}
 	got, err := pw.derive(ctx, password, salt, p, uint32(len(want)))
@@ -223,30 +223,28 @@ func (pw *Passwords) remember(id [32]byte) {
 
 var b64 = base64.RawStdEncoding
 
-var errMalformed = errors.New("auth: malformed password hash")
-
-// decode parses "$argon2id$v=19$m=M,t=T,p=P$salt$key".
-func decode(encoded string) (Params, []byte, []byte, error) {
-	var p Params
+// decode parses "$argon2id$v=19$m=M,t=T,p=P$salt$key"; ok is false if
+// encoded is not such a hash.
+func decode(encoded string) (p Params, salt, key []byte, ok bool) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return p, nil, nil, errMalformed
+		return p, nil, nil, false
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return p, nil, nil, errMalformed
+		return p, nil, nil, false
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil ||
 		p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) {
-		return p, nil, nil, errMalformed
+		return p, nil, nil, false
 	}
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
-		return p, nil, nil, errMalformed
+		return p, nil, nil, false
 	}
-	key, err := b64.DecodeString(parts[5])
+	key, err = b64.DecodeString(parts[5])
 	if err != nil || len(key) == 0 {
-		return p, nil, nil, errMalformed
+		return p, nil, nil, false
 	}
-	return p, salt, key, nil
+	return p, salt, key, true
 }

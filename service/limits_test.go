@@ -81,7 +81,8 @@ func TestLoginLimitPerClient(t *testing.T) {
 	ctx := t.Context()
 	mustUser(t, svc, "alice", false)
 	for range 3 {
-		svc.LogIn(ctx, service.Credentials{Username: "alice", Password: "wrong-password", Client: "192.0.2.1"})
+		_, err := svc.LogIn(ctx, service.Credentials{Username: "alice", Password: "wrong-password", Client: "192.0.2.1"})
+		wantKind(t, "a wrong password", err, magpie.EUNAUTHORIZED)
 	}
 	_, err := svc.LogIn(ctx, service.Credentials{Username: "alice", Password: "alice-password", Client: "192.0.2.1"})
 	wantLimited(t, "fourth login from one address", err)
@@ -112,7 +113,8 @@ func TestAccountFailuresLockBeforeHashing(t *testing.T) {
 	}
 	// Unknown names are counted alike, so a lock tells nothing.
 	for range 3 {
-		svc.LogIn(ctx, service.Credentials{Username: "nobody", Password: "wrong-password"})
+		_, err := svc.LogIn(ctx, service.Credentials{Username: "nobody", Password: "wrong-password"})
+		wantKind(t, "an unknown name", err, magpie.EUNAUTHORIZED)
 	}
 	_, err = svc.LogIn(ctx, service.Credentials{Username: "nobody", Password: "wrong-password"})
 	wantLimited(t, "an unknown name after as many failures", err)
@@ -129,7 +131,8 @@ func TestBasicFailuresPerClient(t *testing.T) {
 		}
 	}
 	for range 2 {
-		svc.PasswordSession(ctx, service.Credentials{Username: "alice", Password: "wrong", Client: "192.0.2.1"})
+		_, err := svc.PasswordSession(ctx, service.Credentials{Username: "alice", Password: "wrong", Client: "192.0.2.1"})
+		wantKind(t, "a wrong password", err, magpie.EUNAUTHORIZED)
 	}
 	_, err := svc.PasswordSession(ctx, ok)
 	wantLimited(t, "HTTP Basic after two failures from one address", err)

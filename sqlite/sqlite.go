@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -36,7 +37,11 @@ var migrationFiles embed.FS
 // busy_timeout comes first so that switching to WAL waits for a lock held
 // by another process instead of failing.
 const (
+	// journal_size_limit truncates the WAL file back to 64 MiB after a
+	// checkpoint, so that a burst of writes does not leave it at its
+	// high-water size.
 	writerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=journal_size_limit(67108864)" +
 		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	readerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 )
@@ -78,7 +83,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 		w, err := openPool(ctx, uri+"?"+writerParams, 1)
 		if err != nil {
-			return nil, err
+			return nil, explainOpenError(path, err)
 		}
 		r, err := openPool(ctx, uri+"?"+readerParams, max(4, runtime.NumCPU()))
 		if err != nil {
@@ -89,6 +94,33 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.writeStmts, db.readStmts = &stmtCache{pool: w}, &stmtCache{pool: r}
 	}
 	return db, nil
+}
+
+// explainOpenError adds to err, from SQLite's terse "unable to open
+// database file", what is wrong with the file's directory, if anything.
+func explainOpenError(path string, err error) error {
+	dir := filepath.Dir(path)
+	if abs, aerr := filepath.Abs(dir); aerr == nil {
+		dir = abs
+	}
+	info, serr := os.Stat(dir)
+	switch {
+	case errors.Is(serr, fs.ErrNotExist):
+		return fmt.Errorf("%w: directory %s does not exist", err, dir)
+	case serr != nil:
+		return fmt.Errorf("%w: directory %s: %w", err, dir, serr)
+	case !info.IsDir():
+		return fmt.Errorf("%w: %s is not a directory", err, dir)
+	}
+	// SQLite makes the -wal and -shm files beside the database: the
+	// directory must be writable even when the file is.
+	probe, perr := os.CreateTemp(dir, ".magpie-write-test-*")
+	if perr != nil {
+		return fmt.Errorf("%w: directory %s is not writable by this user", err, dir)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return err
 }
 
 // fileURI names the file at path in a "file:" URI, which the driver needs
@@ -352,11 +384,11 @@ func (c *stmtCache) close() error {
 
 // constraintErrors are the sentinels of the schema's constraints, by what
 // SQLite names in its message: the columns of a UNIQUE constraint, the
-// expression of an unnamed CHECK.
+// name of a CHECK.
 var constraintErrors = map[string]error{
 	"users.username": magpie.ErrUsernameTaken,
 	"follows.follower_id, follows.following_id": magpie.ErrAlreadyFollowing,
-	"follower_id <> following_id":               magpie.ErrSelfFollow,
+	"follows_not_self":                          magpie.ErrSelfFollow,
 }
 
 // storeError says what err means to magpie. The database's constraints

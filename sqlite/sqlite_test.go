@@ -1,8 +1,11 @@
 package sqlite_test
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,8 +138,20 @@ func TestOpenBadPath(t *testing.T) {
 	if _, err := sqlite.Open(t.Context(), ""); err == nil {
 		t.Error("Open(\"\") succeeded")
 	}
-	if _, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "missing", "dir", "magpie.db")); err == nil {
+	missing := filepath.Join(t.TempDir(), "missing", "dir")
+	if _, err := sqlite.Open(t.Context(), filepath.Join(missing, "magpie.db")); err == nil {
 		t.Error("Open in a missing directory succeeded")
+	} else if !strings.Contains(err.Error(), "directory "+missing+" does not exist") {
+		t.Errorf("Open in a missing directory: %v, want it to name the directory", err)
+	}
+	if os.Geteuid() != 0 { // root may write anywhere
+		readOnly := t.TempDir()
+		if err := os.Chmod(readOnly, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqlite.Open(t.Context(), filepath.Join(readOnly, "magpie.db")); err == nil || !strings.Contains(err.Error(), "is not writable") {
+			t.Errorf("Open in a read-only directory: %v, want it to say so", err)
+		}
 	}
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	if err := os.WriteFile(junk, []byte("this is not a database, not even a small one, honestly"), 0o644); err != nil {
@@ -182,5 +197,85 @@ func TestOpenRelativePath(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "magpie.db")); err != nil {
 		t.Errorf("database file not in the working directory: %v", err)
+	}
+}
+
+// Migration 2 gives the tables AUTOINCREMENT ids, keeping every row, id and
+// reference; from then on a deleted post's id is never given again.
+func TestMigrationKeepsDataAndStopsIDReuse(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 5, 7, 55, 0, time.UTC)
+	alice := &magpie.User{Username: "alice", DateJoined: at}
+	bob := &magpie.User{Username: "bob", DateJoined: at}
+	for _, u := range []*magpie.User{alice, bob} {
+		if err := db.CreateUser(ctx, u, "hash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var posts []*magpie.Post
+	for i := range 4 {
+		p := &magpie.Post{Title: fmt.Sprint("p", i), Body: "b", OwnerID: alice.ID, IsHidden: i == 2, CreatedAt: at, UpdatedAt: at}
+		posts = append(posts, p)
+	}
+	if err := db.CreatePosts(ctx, posts); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeletePost(ctx, posts[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	follow := &magpie.Follow{FollowerID: bob.ID, FollowingID: alice.ID, CreatedAt: at}
+	if err := db.CreateFollow(ctx, follow); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateToken(ctx, &magpie.Token{Hash: []byte("h"), UserID: bob.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}, 10); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	got, err := db.ListPostsByOwner(ctx, alice.ID, magpie.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].ID != posts[3].ID || got[1].ID != posts[2].ID || !got[1].IsHidden || got[2].ID != posts[0].ID {
+		t.Fatalf("posts after the migration: %+v", got)
+	}
+	if f, err := db.ListFollowing(ctx, bob.ID, magpie.Page{Limit: 10}); err != nil || len(f) != 1 || f[0].ID != follow.ID {
+		t.Fatalf("follows after the migration: %+v, %v", f, err)
+	}
+	if u, err := db.UserByToken(ctx, []byte("h"), at); err != nil || u.ID != bob.ID {
+		t.Fatalf("token after the migration: %+v, %v", u, err)
+	}
+	if err := db.CreateFollow(ctx, &magpie.Follow{FollowerID: bob.ID, FollowingID: bob.ID, CreatedAt: at}); !errors.Is(err, magpie.ErrSelfFollow) {
+		t.Errorf("self follow after the migration: %v, want ErrSelfFollow", err)
+	}
+
+	// The newest post deleted: its id is not given to the next one.
+	last := posts[3].ID
+	if err := db.DeletePost(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	p := &magpie.Post{Title: "new", Body: "b", OwnerID: bob.ID, CreatedAt: at, UpdatedAt: at}
+	if err := db.CreatePost(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if p.ID <= last {
+		t.Errorf("new post got id %d, reusing a deleted post's (%d)", p.ID, last)
+	}
+	// Deleting a user still cascades: foreign keys are on again.
+	if err := db.Exec(ctx, `DELETE FROM users WHERE id = ?`, alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ListPostsByOwner(ctx, alice.ID, magpie.Page{Limit: 10}); err != nil || len(got) != 0 {
+		t.Errorf("alice's posts after deleting her: %+v, %v", got, err)
 	}
 }

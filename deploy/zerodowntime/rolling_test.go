@@ -133,8 +133,11 @@ func (in *instance) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No rate limits: the load comes from one address. No metrics
+	// listener: two instances share the machine.
 	in.cmd = exec.Command(in.bin, "serve", "--addr", in.addr, "--database", in.dbURL, "--migrate=false",
-		"--drain-delay", drainDelay.String(), "--trusted-proxies", "127.0.0.1", "--log-level", "warn")
+		"--drain-delay", drainDelay.String(), "--trusted-proxies", "127.0.0.1", "--log-level", "warn",
+		"--rate-limit", "off", "--metrics-addr", "")
 	in.cmd.Stdout, in.cmd.Stderr = logFile, logFile
 	if err := in.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", in.name, err)
