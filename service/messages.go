@@ -22,13 +22,15 @@ const (
 	msgBusy             = "The server is busy checking passwords; try again in a moment."
 	msgLogoutNeedsToken = "Only a login token can be logged out; HTTP Basic has no session to end."
 
-	msgBlank          = "This field may not be blank."
-	msgUsernameSyntax = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
-	msgPasswordCommon = "This password is too common."
-	msgPasswordNumber = "This password is entirely numeric."
-	msgPasswordLikeID = "The password is too similar to the username."
-	msgInvalidUTF8    = "Enter valid UTF-8 text."
-	msgNUL            = "Null characters are not allowed."
+	msgBlank           = "This field may not be blank."
+	msgUsernameSyntax  = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+	msgUsernameScripts = "Enter a valid username. It may not mix letters of different scripts."
+	msgUsernameBidi    = "Enter a valid username. A right-to-left name must begin with a letter, end with a letter or number, and not mix Arabic-Indic and European digits."
+	msgPasswordCommon  = "This password is too common."
+	msgPasswordNumber  = "This password is entirely numeric."
+	msgPasswordLikeID  = "The password is too similar to the username."
+	msgInvalidUTF8     = "Enter valid UTF-8 text."
+	msgNUL             = "Null characters are not allowed."
 )
 
 func msgTooLong(n int) string {

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed" // the common password list
+	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -16,8 +18,19 @@ import (
 // The field rules. Each adds to fe what is wrong with one value; an input
 // type's Validate applies those of its fields.
 
-// validateUsername: not blank, at most MaxUsernameLen characters, and
-// only letters, digits and @ . + - _.
+// validateUsername: not blank, at most MaxUsernameLen characters, only
+// letters, digits and @ . + - _, letters of one script (mixedScripts), and
+// a name that magpie.UsernameKey takes. These are the rules for a new
+// name; an account made before the last two keeps its name.
+//
+// A name UsernameKey refuses for its characters is told the syntax
+// message: past the check above, what it refuses are letters and digits
+// that are compatibility forms ('ﬁ', 'ª', 'ǅ', most modifier letters,
+// Hangul compatibility jamo) or that the Unicode version of the PRECIS
+// tables does not have yet: not the letters and numbers a reader of the
+// message has in mind, and a client already knows what to do with it. A right-to-left name that breaks the
+// Bidi Rule has only allowed characters, in the wrong places, so it is
+// told where they may go.
 func validateUsername(fe magpie.FieldErrors, username string) {
 	switch {
 	case !validText(fe, "username", username):
@@ -27,11 +40,97 @@ func validateUsername(fe magpie.FieldErrors, username string) {
 		fe.Add("username", msgTooLong(magpie.MaxUsernameLen))
 	case strings.IndexFunc(username, notUsernameRune) >= 0:
 		fe.Add("username", msgUsernameSyntax)
+	case mixedScripts(username):
+		fe.Add("username", msgUsernameScripts)
+	default:
+		switch _, err := magpie.UsernameKey(username); {
+		case errors.Is(err, magpie.ErrUsernameBidi):
+			fe.Add("username", msgUsernameBidi)
+		case err != nil:
+			fe.Add("username", msgUsernameSyntax)
+		}
 	}
 }
 
 func notUsernameRune(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("@.+-_", r)
+}
+
+// Scripts that may share a name: the Chinese, Japanese and Korean writing
+// systems with Latin, as the "highly restrictive" level of Unicode TS #39
+// (section 5.2) allows. A set of scripts is allowed if one of these holds
+// it all. Latin is in each, as there: a name like "jürgen_日本" or "ken山田"
+// was allowed before and is not confusable.
+var scriptCovers = [][]*unicode.RangeTable{
+	{unicode.Latin, unicode.Han, unicode.Hiragana, unicode.Katakana},
+	{unicode.Latin, unicode.Han, unicode.Bopomofo},
+	{unicode.Latin, unicode.Han, unicode.Hangul},
+}
+
+// mixedScripts reports whether s mixes scripts as TS #39's highly
+// restrictive level refuses: its characters are not all of one script,
+// nor all of one of scriptCovers. Characters of script Common (ASCII
+// digits, @ . + - _, the prolonged sound mark ー) or Inherited (combining
+// marks that take the script of their base) do not count; every other
+// character does, a digit of a script too ('٣' is Arabic).
+//
+// TS #39 reads each character's Script_Extensions, which Go's tables do
+// not have; with the Script property alone a few characters shared by
+// scripts count for one of them (Arabic-Indic digits are Arabic, not also
+// Thaana), which refuses a few rare names the standard would take, never
+// the other way round.
+func mixedScripts(s string) bool {
+	var seen []*unicode.RangeTable // scripts met so far, Common and Inherited too
+	scripts := 0                   // how many of them count
+	for _, r := range s {
+		var t *unicode.RangeTable
+		switch {
+		case r < utf8.RuneSelf && 'a' <= r|0x20 && r|0x20 <= 'z':
+			t = unicode.Latin
+		case r < utf8.RuneSelf:
+			t = unicode.Common
+		case slices.ContainsFunc(seen, func(t *unicode.RangeTable) bool { return t != nil && unicode.Is(t, r) }):
+			continue
+		default:
+			t = scriptOf(r)
+		}
+		if slices.Contains(seen, t) { // or nil: another unassigned code point
+			continue
+		}
+		seen = append(seen, t)
+		if t == unicode.Common || t == unicode.Inherited {
+			continue
+		}
+		if scripts++; scripts > 1 && !slices.ContainsFunc(scriptCovers, func(cover []*unicode.RangeTable) bool {
+			return containsCounted(cover, seen)
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptOf returns the table of r's script in unicode.Scripts; nil if r is
+// in none (unassigned in Go's Unicode version), which then counts as a
+// script of its own.
+func scriptOf(r rune) *unicode.RangeTable {
+	for _, t := range unicode.Scripts {
+		if unicode.Is(t, r) {
+			return t
+		}
+	}
+	return nil
+}
+
+// containsCounted reports whether cover holds every script of seen but
+// Common and Inherited.
+func containsCounted(cover, seen []*unicode.RangeTable) bool {
+	for _, t := range seen {
+		if t != unicode.Common && t != unicode.Inherited && !slices.Contains(cover, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // validatePassword: not weak, as the original's validators saw it

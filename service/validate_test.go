@@ -10,6 +10,9 @@ import (
 )
 
 func TestValidateUsername(t *testing.T) {
+	const syntax = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+	scripts := []string{"Enter a valid username. It may not mix letters of different scripts."}
+	bidi := []string{"Enter a valid username. A right-to-left name must begin with a letter, end with a letter or number, and not mix Arabic-Indic and European digits."}
 	tests := []struct {
 		name     string
 		username string
@@ -24,6 +27,63 @@ func TestValidateUsername(t *testing.T) {
 		{"slash", "a/b", []string{"Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."}},
 		{"NUL", "a\x00b", []string{"Null characters are not allowed."}},
 		{"invalid UTF-8", "a\xffb", []string{"Enter valid UTF-8 text."}},
+
+		// One script: the highly restrictive level of Unicode TS #39.
+		{"capitalised", "Alice", nil},
+		{"fullwidth", "ａｌｉｃｅ", nil}, // its key is "alice": taken if alice is
+		{"kelvin sign", "\u212Aelvin", nil},
+		{"cyrillic a then latin", "\u0430lice", scripts},
+		{"latin then cyrillic", "alic\u0435", scripts},
+		{"cyrillic", "алиса", nil},
+		{"cyrillic and a latin domain", "Алиса_99@x.y", scripts},
+		{"cyrillic with digits and symbols", "алиса.99_-+@", nil},
+		{"greek", "Ωμέγα", nil},
+		{"latin and greek", "Ωmega", scripts},
+		{"han and hiragana", "山田たろう", nil},
+		{"han, hiragana and katakana", "山田タロウたろう", nil},
+		{"halfwidth katakana and han", "ｶﾀｶﾅ山田", nil},
+		{"hiragana and prolonged sound mark", "たろー", nil}, // ー is Common
+		{"hangul", "홍길동", nil},
+		{"han and hangul", "김吉童", nil},
+		{"bopomofo and han", "ㄅㄆ山", nil},
+		{"latin and han", "ken山田", nil}, // Latin goes with each CJK set
+		{"latin, han and hangul", "kim김吉", nil},
+		{"hiragana and hangul", "たろう김", scripts},
+		{"bopomofo and hangul", "ㄅ가", scripts},
+		{"bopomofo and hiragana", "ㄅた", scripts},
+		{"greek, latin and han", "Ωmega日本", scripts},
+		{"arabic", "محمد", nil},
+		{"arabic, symbol and digit", "محمد_1", nil},
+		{"hebrew", "שלום", nil},
+		{"latin and hebrew", "abcא", scripts}, // the Bidi Rule refuses it too
+		{"latin and an arabic-indic digit", "alice٣", scripts},
+		{"devanagari digit", "user१", scripts},
+		{"thai and latin", "สมชายx", scripts},
+
+		// What PRECIS refuses that the syntax rule lets by: letters that are
+		// compatibility forms. Told the syntax message.
+		{"ligature fi", "ﬁsh", []string{syntax}},
+		{"feminine ordinal", "ªb", []string{syntax}},
+		{"titlecase digraph", "ǅemal", []string{syntax}},
+		{"modifier letter", "kʰa", []string{syntax}},
+		{"hangul compatibility jamo", "ㄱㄴ", []string{syntax}},
+		// Refused by the syntax rule before PRECIS sees it: ² is not a
+		// decimal digit, and a combining mark is not a letter, so NFD input
+		// is refused though its key would be the NFC one's.
+		{"superscript two", "x²", []string{syntax}},
+		{"NFD", "jose\u0301", []string{syntax}},
+		{"NFC", "jos\u00e9", nil},
+		// x/text's UsernameCaseMapped would refuse these (see UsernameKey).
+		{"latin, ends with a symbol", "jürgen_", nil},
+		{"cyrillic, begins with a digit", "1алиса", nil},
+		{"han, begins with a symbol", "_日本", nil},
+
+		// Right-to-left names and the Bidi Rule.
+		{"hebrew, begins with a digit", "1שלום", bidi},
+		{"hebrew, ends with a symbol", "שלום_", bidi},
+		{"hebrew, ends with a digit", "שלום1", nil},
+		{"arabic, both kinds of digit", "محمد١2", bidi},
+		{"arabic-indic digits only", "١٢٣", bidi},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,6 +91,22 @@ func TestValidateUsername(t *testing.T) {
 			validateUsername(fe, tt.username)
 			if got := fe["username"]; !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkValidateUsername(b *testing.B) {
+	cases := []struct{ name, username string }{
+		{"ascii", "alice.smith"},
+		{"latin", "jürgen.müller"},
+		{"longest, two scripts by turns", strings.Repeat("山た", magpie.MaxUsernameLen/2)},
+		{"longest, mixed", strings.Repeat("a", magpie.MaxUsernameLen-1) + "а"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				validateUsername(magpie.FieldErrors{}, c.username)
 			}
 		})
 	}
