@@ -59,6 +59,8 @@ var (
 	ErrAlreadyFollowing = &Error{Kind: ECONFLICT, Code: "already_following"}
 	// ErrSelfFollow: a user cannot follow themself.
 	ErrSelfFollow = &Error{Kind: EINVALID, Code: "self_follow"}
+	// ErrAlreadyLiked: the user likes the post already.
+	ErrAlreadyLiked = &Error{Kind: ECONFLICT, Code: "already_liked"}
 	// ErrConstraint: a value breaks a rule of the schema that the service
 	// checks first, such as the length of a title; seeing it is a bug above.
 	ErrConstraint = &Error{Kind: EINVALID, Code: "constraint"}

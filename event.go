@@ -27,9 +27,49 @@ type Followed struct{ Follow Follow }
 // Unfollowed: one user stopped following another.
 type Unfollowed struct{ FollowerID, FollowingID int64 }
 
-func (UserCreated) Name() string { return "user.created" }
-func (PostCreated) Name() string { return "post.created" }
-func (PostUpdated) Name() string { return "post.updated" }
-func (PostDeleted) Name() string { return "post.deleted" }
-func (Followed) Name() string    { return "follow.created" }
-func (Unfollowed) Name() string  { return "follow.deleted" }
+// ProfileUpdated: a user changed their display name or bio.
+type ProfileUpdated struct{ User User }
+
+// PasswordChanged: a user changed their password.
+type PasswordChanged struct{ UserID int64 }
+
+// UserDeleted: a user deleted their account and everything it owned.
+type UserDeleted struct{ UserID int64 }
+
+// UserActivated: a superuser deactivated (Active false) or reactivated an
+// account.
+type UserActivated struct {
+	UserID int64
+	Active bool
+}
+
+// Liked: a user liked a post.
+type Liked struct{ Like Like }
+
+// Unliked: a user took their like of a post back.
+type Unliked struct{ PostID, UserID int64 }
+
+// Commented: a user commented on a post.
+type Commented struct{ Comment Comment }
+
+// CommentUpdated: a comment was changed; Before is how it was.
+type CommentUpdated struct{ Before, After Comment }
+
+// CommentDeleted: a comment was deleted; Comment is how it was.
+type CommentDeleted struct{ Comment Comment }
+
+func (UserCreated) Name() string     { return "user.created" }
+func (ProfileUpdated) Name() string  { return "user.profile_updated" }
+func (PasswordChanged) Name() string { return "user.password_changed" }
+func (UserDeleted) Name() string     { return "user.deleted" }
+func (UserActivated) Name() string   { return "user.activated" }
+func (Liked) Name() string           { return "like.created" }
+func (Unliked) Name() string         { return "like.deleted" }
+func (Commented) Name() string       { return "comment.created" }
+func (CommentUpdated) Name() string  { return "comment.updated" }
+func (CommentDeleted) Name() string  { return "comment.deleted" }
+func (PostCreated) Name() string     { return "post.created" }
+func (PostUpdated) Name() string     { return "post.updated" }
+func (PostDeleted) Name() string     { return "post.deleted" }
+func (Followed) Name() string        { return "follow.created" }
+func (Unfollowed) Name() string      { return "follow.deleted" }

@@ -80,3 +80,23 @@ func hasRightToLeft(s string) bool {
 	}
 	return false
 }
+
+// FirstKeys returns the keys of names, the accounts' usernames from the
+// oldest to the newest, for accounts made before names were compared by
+// key: each name gets its UsernameKey unless an older account took that
+// key first or the name has none, when it gets "". Such an account keeps
+// its name and logs in with it exactly; the key stays with the older one,
+// so no new account can take a variant of either.
+func FirstKeys(names []string) []string {
+	keys := make([]string, len(names))
+	taken := make(map[string]bool, len(names))
+	for i, name := range names {
+		key, err := UsernameKey(name)
+		if err != nil || taken[key] {
+			continue
+		}
+		taken[key] = true
+		keys[i] = key
+	}
+	return keys
+}

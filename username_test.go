@@ -2,6 +2,7 @@ package magpie_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -186,4 +187,14 @@ func FuzzUsernameKey(f *testing.F) {
 			t.Errorf("UsernameKey(%+q) = %+q, UsernameCaseMapped %+q", s, key, want)
 		}
 	})
+}
+
+// Older accounts keep their keys; a newer one whose key is taken, or that
+// has none, gets "".
+func TestFirstKeys(t *testing.T) {
+	got := magpie.FirstKeys([]string{"alice", "Alice", "ＢＯＢ", "bob", "ﬁsh", "carol"})
+	want := []string{"alice", "", "bob", "", "", "carol"}
+	if !slices.Equal(got, want) {
+		t.Errorf("FirstKeys = %q, want %q", got, want)
+	}
 }

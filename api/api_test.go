@@ -12,7 +12,8 @@ func TestMain(m *testing.M) { postgrestest.Main(m) }
 // TestAPI runs every behaviour of the HTTP API through the real handler on
 // a real database, once per engine.
 func TestAPI(t *testing.T) {
-	forEachEngine(t, slices.Concat(authTests, userTests, postTests, feedTests, followTests, paginationTests, protocolTests))
+	forEachEngine(t, slices.Concat(authTests, userTests, postTests, feedTests, followTests, paginationTests, protocolTests,
+		profileTests, likeTests, commentTests, searchTests, accountTests))
 }
 
 // TestDocs runs the behaviours of the API docs, which read no database,

@@ -43,10 +43,13 @@ type userJSON struct {
 	Username    string    `json:"username"`
 	IsSuperuser bool      `json:"is_superuser"`
 	DateJoined  timestamp `json:"date_joined"`
+	DisplayName string    `json:"display_name"`
+	Bio         string    `json:"bio"`
 }
 
 func newUserJSON(u *magpie.User) userJSON {
-	return userJSON{ID: u.ID, Username: u.Username, IsSuperuser: u.IsSuperuser, DateJoined: timestamp(u.DateJoined)}
+	return userJSON{ID: u.ID, Username: u.Username, IsSuperuser: u.IsSuperuser, DateJoined: timestamp(u.DateJoined),
+		DisplayName: u.DisplayName, Bio: u.Bio}
 }
 
 // signup creates an account: POST /auth/signup/ {"username", "password"}.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -19,11 +21,8 @@ import (
 // documentRouter finds the operation of api/openapi.yaml that a request
 // calls. It is built once per test binary.
 var documentRouter = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument)
+	doc, err := openapiDocument()
 	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background()); err != nil {
 		return nil, err
 	}
 	// The docs page and its text files are checked as strings.
@@ -32,6 +31,42 @@ var documentRouter = sync.OnceValues(func() (routers.Router, error) {
 	}
 	return gorillamux.NewRouter(doc)
 })
+
+// openapiDocument loads and validates api/openapi.yaml.
+func openapiDocument() (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument)
+	if err != nil {
+		return nil, err
+	}
+	return doc, doc.Validate(context.Background())
+}
+
+// privateOperations lists the documented operations that need
+// credentials, as "METHOD /path/" with each path parameter filled in by
+// one of its example values.
+func privateOperations(t *testing.T) []string {
+	t.Helper()
+	doc, err := openapiDocument()
+	if err != nil {
+		t.Fatalf("api/openapi.yaml: %v", err)
+	}
+	var ops []string
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Security != nil && len(*op.Security) == 0 {
+				continue // security: [] is public
+			}
+			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+				if p.Value.In == "path" {
+					path = strings.ReplaceAll(path, "{"+p.Value.Name+"}", fmt.Sprint(p.Value.Example))
+				}
+			}
+			ops = append(ops, method+" "+path)
+		}
+	}
+	slices.Sort(ops)
+	return ops
+}
 
 // checkDocumented fails the test unless the response is one that the
 // document lists for the operation called: its status, its headers and its

@@ -63,10 +63,10 @@ type followerEntryJSON struct {
 	CreatedAt timestamp `json:"created_at"`
 }
 
-func newFollowingEntryJSON(f magpie.FollowEntry) followingEntryJSON {
+func newFollowingEntryJSON(f magpie.UserEntry) followingEntryJSON {
 	return followingEntryJSON{ID: f.ID, Following: f.Username, CreatedAt: timestamp(f.CreatedAt)}
 }
 
-func newFollowerEntryJSON(f magpie.FollowEntry) followerEntryJSON {
+func newFollowerEntryJSON(f magpie.UserEntry) followerEntryJSON {
 	return followerEntryJSON{ID: f.ID, Follower: f.Username, CreatedAt: timestamp(f.CreatedAt)}
 }

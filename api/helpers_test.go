@@ -145,11 +145,19 @@ func (e *env) user(name string) *client {
 	res.wantStatus(http.StatusCreated)
 	var u struct{ ID int64 }
 	res.decode(&u)
-	res = c.post("/auth/token/", obj{"username": name, "password": name + "-password"})
+	logged := e.login(name, name+"-password")
+	logged.id = u.ID
+	return logged
+}
+
+// login returns a client logged in with a new bearer token.
+func (e *env) login(name, password string) *client {
+	e.t.Helper()
+	res := e.anon().post("/auth/token/", obj{"username": name, "password": password})
 	res.wantStatus(http.StatusOK)
 	var tok struct{ Token string }
 	res.decode(&tok)
-	return &client{e: e, id: u.ID, name: name, authz: "Bearer " + tok.Token, token: tok.Token}
+	return &client{e: e, name: name, authz: "Bearer " + tok.Token, token: tok.Token}
 }
 
 // superuser creates a superuser through the service, as

@@ -115,6 +115,14 @@ func serveList[Row, JSON any](a *API, list lister[Row], toJSON func(Row) JSON) c
 	}
 }
 
+// serveListFor is serveList for a list chosen by more of the request than
+// its page: a search, or a user named in the path.
+func serveListFor[Row, JSON any](a *API, listFor func(r *http.Request) lister[Row], toJSON func(Row) JSON) callerHandler {
+	return func(w http.ResponseWriter, r *http.Request, caller *service.Session) error {
+		return serveList(a, listFor(r), toJSON)(w, r, caller)
+	}
+}
+
 // nextURL is the URL of the page after this one. It is absolute on the
 // configured public URL or, behind a trusted proxy that says which host
 // the client asked for, on that; otherwise it is relative to this request,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -18,6 +19,9 @@ type postJSON struct {
 	IsHidden      bool      `json:"is_hidden"`
 	CreatedAt     timestamp `json:"created_at"`
 	UpdatedAt     timestamp `json:"updated_at"`
+	LikeCount     int64     `json:"like_count"`
+	CommentCount  int64     `json:"comment_count"`
+	Liked         bool      `json:"liked"`
 }
 
 func newPostJSON(p magpie.Post) postJSON {
@@ -30,6 +34,18 @@ func newPostJSON(p magpie.Post) postJSON {
 		IsHidden:      p.IsHidden,
 		CreatedAt:     timestamp(p.CreatedAt),
 		UpdatedAt:     timestamp(p.UpdatedAt),
+		LikeCount:     p.LikeCount,
+		CommentCount:  p.CommentCount,
+		Liked:         p.Liked,
+	}
+}
+
+// postsOrSearch lists every visible post (GET /blog/post/) or, with
+// ?search=, those with its words.
+func (a *API) postsOrSearch(r *http.Request) lister[magpie.Post] {
+	text := r.URL.Query().Get("search")
+	return func(ctx context.Context, caller *magpie.User, page magpie.Page) (service.List[magpie.Post], error) {
+		return a.svc.SearchPosts(ctx, caller, text, page)
 	}
 }
 

@@ -23,11 +23,11 @@ var userTests = []apiTest{
 			users[1].Username != "carol" || !users[1].IsFollowing {
 			t.Fatalf("alice sees %+v", users)
 		}
-		bob.get("/users/").wantBody(fmt.Sprintf(`[{"id": %d, "username": "alice", "is_following": false}, {"id": %d, "username": "carol", "is_following": false}]`, alice.id, carol.id))
+		bob.get("/users/").wantBody(fmt.Sprintf(`[{"id": %d, "username": "alice", "display_name": "", "is_following": false}, {"id": %d, "username": "carol", "display_name": "", "is_following": false}]`, alice.id, carol.id))
 	}},
 	{"Me", func(t *testing.T, e *env) {
 		alice := e.user("alice")
-		alice.get("/users/me/").wantBody(fmt.Sprintf(`{"id": %d, "username": "alice", "is_superuser": false, "date_joined": "2026-11-26T05:00:01.000000Z"}`, alice.id))
+		alice.get("/users/me/").wantBody(fmt.Sprintf(`{"id": %d, "username": "alice", "is_superuser": false, "date_joined": "2026-11-26T05:00:01.000000Z", "display_name": "", "bio": ""}`, alice.id))
 	}},
 }
 
@@ -36,7 +36,7 @@ var postTests = []apiTest{
 		alice, bob := e.user("alice"), e.user("bob")
 		res := alice.post("/blog/post/", obj{"title": "Hello", "body": "First post", "owner": bob.id}).wantStatus(http.StatusCreated)
 		p := res.object()
-		want := fmt.Sprintf(`{"id": %v, "title": "Hello", "body": "First post", "owner": %d, "owner_username": "alice", "is_hidden": false, "created_at": %q, "updated_at": %q}`,
+		want := fmt.Sprintf(`{"id": %v, "title": "Hello", "body": "First post", "owner": %d, "owner_username": "alice", "is_hidden": false, "created_at": %q, "updated_at": %q, "like_count": 0, "comment_count": 0, "liked": false}`,
 			p["id"], alice.id, p["created_at"], p["created_at"])
 		res.wantBody(want)
 		if loc := res.header.Get("Location"); loc != fmt.Sprintf("/blog/post/%v/", p["id"]) {

@@ -158,7 +158,11 @@ var protocolTests = []apiTest{
 		alice := e.user("alice")
 		bob := e.user("bob")
 		p := bob.newPost("target", false)
+		c := bob.comment(p, "a comment")
 		paths := []string{"/auth/signup/", "/auth/token/", "/auth/logout/", "/users/", "/users/me/", "/blog/post/",
+			"/users/me/password/", "/users/bob/", "/users/%00/", "/users/bob/posts/", "/users/bob/deactivate/", "/users/bob/activate/",
+			"/users/?search=%00", "/blog/post/?search=%FF", pathOf(p) + "like/", pathOf(p) + "likes/", pathOf(p) + "comments/", commentPath(c),
+			fmt.Sprintf("/blog/post/%d/comments/-1/", p.ID),
 			fmt.Sprintf("/blog/post/%d/", p.ID), "/blog/post/my_post/", "/blog/post/following_post/",
 			"/follow/", "/follow/unfollow/bob/", "/follow/unfollow/%00/", "/follow/follower/", "/follow/following/",
 			"/health/", "/ready/", "/version/", "/api/schema/", "/api/docs/"}

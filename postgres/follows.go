@@ -42,8 +42,8 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 	return nil
 }
 
-func scanFollowEntry(row pgx.Row) (magpie.FollowEntry, error) {
-	var e magpie.FollowEntry
+func scanUserEntry(row pgx.Row) (magpie.UserEntry, error) {
+	var e magpie.UserEntry
 	err := row.Scan(&e.ID, &e.UserID, &e.Username, &e.CreatedAt)
 	e.CreatedAt = e.CreatedAt.UTC()
 	return e, err
@@ -51,18 +51,18 @@ func scanFollowEntry(row pgx.Row) (magpie.FollowEntry, error) {
 
 // ListFollowing returns the users that userID follows, most recent follow
 // first.
-func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
+func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.UserEntry, error) {
 	at, id, limit := keyset(page)
 	// follows_follower_created_idx, read from the cursor on.
-	return queryList(ctx, db.pool, page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
+	return queryList(ctx, db.pool, page, "list following", scanUserEntry, listFollowingSQL, userID, at, id, limit)
 }
 
 // ListFollowers returns the users who follow userID, most recent follow
 // first.
-func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
+func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.UserEntry, error) {
 	at, id, limit := keyset(page)
 	// follows_following_created_idx, read from the cursor on.
-	return queryList(ctx, db.pool, page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
+	return queryList(ctx, db.pool, page, "list followers", scanUserEntry, listFollowersSQL, userID, at, id, limit)
 }
 
 var (
@@ -72,7 +72,7 @@ var (
 
 // followListSQL lists the follows whose column user is the user asked
 // about, each joined with the user in column other: the columns
-// scanFollowEntry reads.
+// scanUserEntry reads.
 func followListSQL(user, other string) string {
 	return `
 		SELECT f.id, u.id, u.username, f.created_at

@@ -140,6 +140,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
 		goose.WithSessionLocker(migrationLock{}),
 		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(goMigrations...),
 	)
 	if err != nil {
 		sqlDB.Close()
@@ -220,6 +221,8 @@ type querier interface {
 // constraintErrors are the sentinels of the schema's constraints, by name.
 var constraintErrors = map[string]error{
 	"users_username_key":             magpie.ErrUsernameTaken,
+	"users_name_key":                 magpie.ErrUsernameTaken,
+	"likes_post_user_key":            magpie.ErrAlreadyLiked,
 	"follows_follower_following_key": magpie.ErrAlreadyFollowing,
 	"follows_not_self":               magpie.ErrSelfFollow,
 }
@@ -306,6 +309,23 @@ func oneRowAffected(tag pgconn.CommandTag) error {
 		return magpie.ErrNotFound
 	}
 	return nil
+}
+
+// tsQuery is a tsquery that matches rows having every word, each quoted
+// as a lexeme, so that nothing in it is read as tsquery's syntax; with
+// prefix, a word of the row need only start with it.
+func tsQuery(words []string, prefix bool) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'")
+		if prefix {
+			b.WriteString(":*")
+		}
+	}
+	return b.String()
 }
 
 // keyset turns a page of a newest-first list into query arguments: the

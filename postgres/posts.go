@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"math"
 
 	"github.com/jackc/pgx/v5"
 
@@ -9,12 +10,16 @@ import (
 )
 
 // postColumns are the columns scanPost reads, of posts p joined with its
-// owner, users u.
-const postColumns = `p.id, p.title, p.body, p.owner_id, u.username, p.is_hidden, p.created_at, p.updated_at`
+// owner, users u, for the viewer whose id is the query's parameter $1
+// (the EXISTS probes likes_post_user_key).
+const postColumns = `p.id, p.title, p.body, p.owner_id, u.username, u.is_active, p.is_hidden,
+	p.created_at, p.updated_at, p.like_count, p.comment_count,
+	EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $1)`
 
 func scanPost(row pgx.Row) (magpie.Post, error) {
 	var p magpie.Post
-	err := row.Scan(&p.ID, &p.Title, &p.Body, &p.OwnerID, &p.OwnerUsername, &p.IsHidden, &p.CreatedAt, &p.UpdatedAt)
+	err := row.Scan(&p.ID, &p.Title, &p.Body, &p.OwnerID, &p.OwnerUsername, &p.OwnerActive, &p.IsHidden,
+		&p.CreatedAt, &p.UpdatedAt, &p.LikeCount, &p.CommentCount, &p.Liked)
 	p.CreatedAt = p.CreatedAt.UTC()
 	p.UpdatedAt = p.UpdatedAt.UTC()
 	return p, err
@@ -45,6 +50,7 @@ func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
 
 func createPost(ctx context.Context, q querier, p *magpie.Post) error {
 	// The foreign key, not a lookup beforehand, decides a missing owner.
+	p.OwnerActive = true
 	return q.QueryRow(ctx, `
 		INSERT INTO posts AS p (title, body, owner_id, is_hidden, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
@@ -54,14 +60,14 @@ func createPost(ctx context.Context, q querier, p *magpie.Post) error {
 }
 
 // PostByID returns the post. ErrNotFound if there is none.
-func (db *DB) PostByID(ctx context.Context, id int64) (*magpie.Post, error) {
+func (db *DB) PostByID(ctx context.Context, viewerID, id int64) (*magpie.Post, error) {
 	// posts_pkey, then users_pkey.
 	p, err := scanPost(db.pool.QueryRow(ctx, `
 		SELECT `+postColumns+`
 		FROM posts p
 		JOIN users u ON u.id = p.owner_id
-		WHERE p.id = $1`,
-		id,
+		WHERE p.id = $2`,
+		viewerID, id,
 	))
 	if err != nil {
 		return nil, storeError("post by id", err)
@@ -71,19 +77,19 @@ func (db *DB) PostByID(ctx context.Context, id int64) (*magpie.Post, error) {
 
 // UpdatePost applies upd and returns the post as it now is. ErrNotFound if
 // there is none.
-func (db *DB) UpdatePost(ctx context.Context, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
+func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
 	// posts_pkey; one statement, so no other writer slips in between a
 	// read and the write. A NULL parameter keeps the column as it is.
 	p, err := scanPost(db.pool.QueryRow(ctx, `
 		UPDATE posts p SET
-			title = COALESCE($2, p.title),
-			body = COALESCE($3, p.body),
-			is_hidden = COALESCE($4, p.is_hidden),
-			updated_at = $5
+			title = COALESCE($3, p.title),
+			body = COALESCE($4, p.body),
+			is_hidden = COALESCE($5, p.is_hidden),
+			updated_at = $6
 		FROM users u
-		WHERE p.id = $1 AND u.id = p.owner_id
+		WHERE p.id = $2 AND u.id = p.owner_id
 		RETURNING `+postColumns,
-		id, upd.Title, upd.Body, upd.IsHidden, upd.UpdatedAt,
+		viewerID, id, upd.Title, upd.Body, upd.IsHidden, upd.UpdatedAt,
 	))
 	if err != nil {
 		return nil, storeError("update post", err)
@@ -91,7 +97,8 @@ func (db *DB) UpdatePost(ctx context.Context, id int64, upd magpie.PostUpdate) (
 	return &p, nil
 }
 
-// DeletePost removes the post. ErrNotFound if there is none.
+// DeletePost removes the post; its likes and comments go by cascade.
+// ErrNotFound if there is none.
 func (db *DB) DeletePost(ctx context.Context, id int64) error {
 	// posts_pkey.
 	tag, err := db.pool.Exec(ctx, `DELETE FROM posts WHERE id = $1`, id)
@@ -109,49 +116,70 @@ func (db *DB) DeletePost(ctx context.Context, id int64) error {
 // one index in list order and a page costs its own rows, however deep.
 // TestQueryPlans checks the plans.
 
-// ListPosts returns the posts that are not hidden.
-func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, error) {
+// ListPosts returns the posts that are not hidden; with search, those
+// whose title or body has every word of it, by id descending.
+func (db *DB) ListPosts(ctx context.Context, viewerID int64, search []string, page magpie.Page) ([]magpie.Post, error) {
+	if len(search) > 0 {
+		before := int64(math.MaxInt64)
+		if page.After != nil {
+			before = page.After.ID
+		}
+		// Either posts_search_idx finds the matches, which are sorted, or,
+		// for words so common that a page of them comes soon, posts_pkey
+		// is read backwards from the cursor: the planner weighs the two
+		// by the words' frequency.
+		return queryList(ctx, db.pool, page, "search posts", scanPost, `
+			SELECT `+postColumns+`
+			FROM posts p
+			JOIN users u ON u.id = p.owner_id
+			WHERE p.search @@ to_tsquery('simple', $2) AND NOT p.is_hidden AND p.id < $3 AND u.is_active
+			ORDER BY p.id DESC
+			LIMIT $4`,
+			viewerID, tsQuery(search, false), before, page.Limit)
+	}
 	at, id, limit := keyset(page)
 	// posts_visible_created_idx, read from the cursor on; users_pkey per row.
 	return queryList(ctx, db.pool, page, "list posts", scanPost, `
 		SELECT `+postColumns+`
 		FROM posts p
 		JOIN users u ON u.id = p.owner_id
-		WHERE NOT p.is_hidden AND (p.created_at, p.id) < ($1, $2)
+		WHERE NOT p.is_hidden AND (p.created_at, p.id) < ($2, $3) AND u.is_active
 		ORDER BY p.created_at DESC, p.id DESC
-		LIMIT $3`,
-		at, id, limit)
+		LIMIT $4`,
+		viewerID, at, id, limit)
 }
 
-// ListPostsByOwner returns all of one user's posts, hidden ones too.
-func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.Page) ([]magpie.Post, error) {
+// ListPostsByOwner returns one user's posts, hidden ones too if
+// withHidden.
+func (db *DB) ListPostsByOwner(ctx context.Context, viewerID, ownerID int64, withHidden bool, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
 	// posts_owner_created_idx, read from the cursor on.
 	return queryList(ctx, db.pool, page, "list posts by owner", scanPost, `
 		SELECT `+postColumns+`
 		FROM posts p
 		JOIN users u ON u.id = p.owner_id
-		WHERE p.owner_id = $1 AND (p.created_at, p.id) < ($2, $3)
+		WHERE p.owner_id = $2 AND ($3 OR NOT p.is_hidden) AND (p.created_at, p.id) < ($4, $5)
 		ORDER BY p.created_at DESC, p.id DESC
-		LIMIT $4`,
-		ownerID, at, id, limit)
+		LIMIT $6`,
+		viewerID, ownerID, withHidden, at, id, limit)
 }
 
-// ListFeed returns the posts that are not hidden of the users that userID
-// follows.
+// ListFeed returns the posts that are not hidden of the active users that
+// userID follows.
 func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
 	// An index on follows leading with follower_id
 	// (follows_follower_following_key or follows_follower_created_idx)
-	// lists whom userID follows; for each, posts_feed_idx yields at most
-	// $4 visible posts after the cursor, so the work is bounded by
-	// follows × limit however deep the page, and only the ids of those
-	// candidates are sorted. The final $4 are then fetched whole by
-	// posts_pkey.
+	// lists whom userID follows, users_pkey keeps the active ones; for
+	// each, posts_feed_idx yields at most $4 visible posts after the
+	// cursor, so the work is bounded by follows × limit however deep the
+	// page, and only the ids of those candidates are sorted. The final $4
+	// are then fetched whole by posts_pkey.
 	return queryList(ctx, db.pool, page, "list feed", scanPost, `
 		WITH top AS (
 			SELECT c.id, c.created_at
 			FROM follows f
+			JOIN users fu ON fu.id = f.following_id AND fu.is_active
 			CROSS JOIN LATERAL (
 				SELECT p.id, p.created_at
 				FROM posts p

@@ -39,7 +39,7 @@ func (db *DB) UserByToken(ctx context.Context, hash []byte, now time.Time) (*mag
 		SELECT `+userColumns+`
 		FROM tokens t
 		JOIN users u ON u.id = t.user_id
-		WHERE t.hash = $1 AND t.expires_at > $2`,
+		WHERE t.hash = $1 AND t.expires_at > $2 AND u.is_active`,
 		hash, now))
 	if err != nil {
 		return nil, storeError("user by token", err)

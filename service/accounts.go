@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/magpie-sns/magpie"
@@ -160,7 +161,7 @@ func (s *Service) checkPassword(ctx context.Context, c Credentials, basic bool) 
 	if err != nil {
 		return nil, passwordError(err)
 	}
-	if !ok || u == nil {
+	if !ok || u == nil || !u.IsActive {
 		s.countFailure(ctx, limitAccountFailures, c.Username, s.policy.AccountFailures)
 		if basic {
 			s.countFailure(ctx, limitBasicFailures, c.Client, s.policy.BasicFailures)
@@ -192,10 +193,30 @@ func (s *Service) DeleteExpiredTokens(ctx context.Context) (int64, error) {
 	return s.store.DeleteExpiredTokens(ctx, s.now())
 }
 
-// ListUsers lists everyone but the caller, by id, each with whether the
-// caller follows them.
+// ListUsers lists every active user but the caller, by id, each with
+// whether the caller follows them.
 func (s *Service) ListUsers(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.ListedUser], error) {
 	return list(page, func(p magpie.Page) ([]magpie.ListedUser, error) {
-		return s.store.ListUsers(ctx, caller.ID, p)
-	}, func(u magpie.ListedUser) magpie.Cursor { return magpie.Cursor{ID: u.ID} })
+		return s.store.ListUsers(ctx, caller.ID, nil, p)
+	}, listedUserCursor)
 }
+
+// SearchUsers lists the active users but the caller whose username or
+// display name has a word starting with each word of the search text, by
+// id, case aside. A blank text searches for nothing: it lists every user,
+// as ListUsers does (and as DRF's SearchFilter does). EINVALID for a text
+// with no words, or too long.
+func (s *Service) SearchUsers(ctx context.Context, caller *magpie.User, text string, page magpie.Page) (List[magpie.ListedUser], error) {
+	if strings.TrimSpace(text) == "" {
+		return s.ListUsers(ctx, caller, page)
+	}
+	words, err := searchWords(text)
+	if err != nil {
+		return List[magpie.ListedUser]{}, err
+	}
+	return list(page, func(p magpie.Page) ([]magpie.ListedUser, error) {
+		return s.store.ListUsers(ctx, caller.ID, words, p)
+	}, listedUserCursor)
+}
+
+func listedUserCursor(u magpie.ListedUser) magpie.Cursor { return magpie.Cursor{ID: u.ID} }

@@ -89,19 +89,19 @@ func (s *Service) userByName(ctx context.Context, name string) (*magpie.User, er
 }
 
 // ListFollowing lists the users the caller follows, most recent first.
-func (s *Service) ListFollowing(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.FollowEntry], error) {
-	return list(page, func(p magpie.Page) ([]magpie.FollowEntry, error) {
+func (s *Service) ListFollowing(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.UserEntry], error) {
+	return list(page, func(p magpie.Page) ([]magpie.UserEntry, error) {
 		return s.store.ListFollowing(ctx, caller.ID, p)
-	}, followCursor)
+	}, entryCursor)
 }
 
 // ListFollowers lists the users who follow the caller, most recent first.
-func (s *Service) ListFollowers(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.FollowEntry], error) {
-	return list(page, func(p magpie.Page) ([]magpie.FollowEntry, error) {
+func (s *Service) ListFollowers(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.UserEntry], error) {
+	return list(page, func(p magpie.Page) ([]magpie.UserEntry, error) {
 		return s.store.ListFollowers(ctx, caller.ID, p)
-	}, followCursor)
+	}, entryCursor)
 }
 
-func followCursor(f magpie.FollowEntry) magpie.Cursor {
-	return magpie.Cursor{Time: f.CreatedAt, ID: f.ID}
+func entryCursor(e magpie.UserEntry) magpie.Cursor {
+	return magpie.Cursor{Time: e.CreatedAt, ID: e.ID}
 }

@@ -13,6 +13,7 @@ const (
 	msgBadCredentials   = "Invalid username/password."
 	msgInvalidToken     = "Invalid token."
 	msgUsernameTaken    = "A user with that username already exists."
+	msgUsernameReserved = "This username is reserved."
 	msgAlreadyFollowing = "Already following."
 	msgNotFollowing     = "You are not following this user."
 	msgSelfFollow       = "You cannot follow yourself."
@@ -21,6 +22,9 @@ const (
 	msgAccountLocked    = "Too many failed logins for this account; try again later."
 	msgBusy             = "The server is busy checking passwords; try again in a moment."
 	msgLogoutNeedsToken = "Only a login token can be logged out; HTTP Basic has no session to end."
+	msgWrongPassword    = "The password is not right."
+	msgDeactivateSelf   = "You cannot deactivate or reactivate your own account."
+	msgSearchNoWords    = "Enter a word to search for."
 
 	msgBlank           = "This field may not be blank."
 	msgUsernameSyntax  = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
@@ -35,6 +39,10 @@ const (
 
 func msgTooLong(n int) string {
 	return fmt.Sprintf("Ensure this field has no more than %d characters.", n)
+}
+
+func msgSearchTooManyWords(n int) string {
+	return fmt.Sprintf("Ensure the search has no more than %d words.", n)
 }
 
 func msgPasswordShort(n int) string {

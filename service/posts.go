@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/magpie-sns/magpie"
 )
@@ -13,9 +14,10 @@ func canModify(u *magpie.User, p *magpie.Post) bool {
 	return u.IsSuperuser || p.OwnerID == u.ID
 }
 
-// canView reports whether u may read p: anyone, unless p is hidden.
+// canView reports whether u may read p: anyone, unless p is hidden (then
+// its owner) or its owner is deactivated; superusers always.
 func canView(u *magpie.User, p *magpie.Post) bool {
-	return !p.IsHidden || canModify(u, p)
+	return u.IsSuperuser || p.OwnerActive && (!p.IsHidden || p.OwnerID == u.ID)
 }
 
 // NewPost is a post to write.
@@ -93,7 +95,7 @@ func (s *Service) CreatePosts(ctx context.Context, caller *magpie.User, in []New
 // ENOTFOUND, like a post that does not exist, so its existence stays
 // secret.
 func (s *Service) Post(ctx context.Context, caller *magpie.User, id int64) (*magpie.Post, error) {
-	p, err := s.store.PostByID(ctx, id)
+	p, err := s.store.PostByID(ctx, caller.ID, id)
 	if errors.Is(err, magpie.ErrNotFound) || err == nil && !canView(caller, p) {
 		return nil, NotFound()
 	}
@@ -125,7 +127,7 @@ func (s *Service) EditPost(ctx context.Context, caller *magpie.User, p *magpie.P
 	if err := in.Validate().Err(); err != nil {
 		return nil, err
 	}
-	updated, err := s.store.UpdatePost(ctx, p.ID, magpie.PostUpdate{
+	updated, err := s.store.UpdatePost(ctx, caller.ID, p.ID, magpie.PostUpdate{
 		Title: in.Title, Body: in.Body, IsHidden: in.IsHidden, UpdatedAt: s.now(),
 	})
 	if errors.Is(err, magpie.ErrNotFound) {
@@ -156,20 +158,37 @@ func (s *Service) DeletePost(ctx context.Context, caller *magpie.User, id int64)
 }
 
 // ListPosts lists every post that is not hidden, newest first.
-func (s *Service) ListPosts(ctx context.Context, _ *magpie.User, page magpie.Page) (List[magpie.Post], error) {
+func (s *Service) ListPosts(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.Post], error) {
 	return list(page, func(p magpie.Page) ([]magpie.Post, error) {
-		return s.store.ListPosts(ctx, p)
+		return s.store.ListPosts(ctx, caller.ID, nil, p)
 	}, postCursor)
+}
+
+// SearchPosts lists the posts that are not hidden whose title or body has
+// every word of the search text, newest first (by id). A blank text
+// searches for nothing: it lists every post, as ListPosts does. EINVALID
+// for a text with no words, or too long.
+func (s *Service) SearchPosts(ctx context.Context, caller *magpie.User, text string, page magpie.Page) (List[magpie.Post], error) {
+	if strings.TrimSpace(text) == "" {
+		return s.ListPosts(ctx, caller, page)
+	}
+	words, err := searchWords(text)
+	if err != nil {
+		return List[magpie.Post]{}, err
+	}
+	return list(page, func(p magpie.Page) ([]magpie.Post, error) {
+		return s.store.ListPosts(ctx, caller.ID, words, p)
+	}, func(p magpie.Post) magpie.Cursor { return magpie.Cursor{ID: p.ID} })
 }
 
 // ListOwnPosts lists the caller's posts, hidden ones too, newest first.
 func (s *Service) ListOwnPosts(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.Post], error) {
 	return list(page, func(p magpie.Page) ([]magpie.Post, error) {
-		return s.store.ListPostsByOwner(ctx, caller.ID, p)
+		return s.store.ListPostsByOwner(ctx, caller.ID, caller.ID, true, p)
 	}, postCursor)
 }
 
-// Feed lists the posts that are not hidden of the users the caller
+// Feed lists the posts that are not hidden of the active users the caller
 // follows, newest first: the home feed.
 func (s *Service) Feed(ctx context.Context, caller *magpie.User, page magpie.Page) (List[magpie.Post], error) {
 	return list(page, func(p magpie.Page) ([]magpie.Post, error) {

@@ -144,6 +144,24 @@ func AuditLog(logger *slog.Logger) Hook {
 			attrs = []any{"follower_id", e.Follow.FollowerID, "following_id", e.Follow.FollowingID}
 		case magpie.Unfollowed:
 			attrs = []any{"follower_id", e.FollowerID, "following_id", e.FollowingID}
+		case magpie.ProfileUpdated:
+			attrs = []any{"user_id", e.User.ID}
+		case magpie.PasswordChanged:
+			attrs = []any{"user_id", e.UserID}
+		case magpie.UserDeleted:
+			attrs = []any{"user_id", e.UserID}
+		case magpie.UserActivated:
+			attrs = []any{"user_id", e.UserID, "active", e.Active}
+		case magpie.Liked:
+			attrs = []any{"post_id", e.Like.PostID, "user_id", e.Like.UserID}
+		case magpie.Unliked:
+			attrs = []any{"post_id", e.PostID, "user_id", e.UserID}
+		case magpie.Commented:
+			attrs = []any{"comment_id", e.Comment.ID, "post_id", e.Comment.PostID, "author_id", e.Comment.AuthorID}
+		case magpie.CommentUpdated:
+			attrs = []any{"comment_id", e.After.ID, "post_id", e.After.PostID}
+		case magpie.CommentDeleted:
+			attrs = []any{"comment_id", e.Comment.ID, "post_id", e.Comment.PostID}
 		}
 		logger.InfoContext(ctx, e.Name(), attrs...)
 	})

@@ -43,11 +43,15 @@ func validateUsername(fe magpie.FieldErrors, username string) {
 	case mixedScripts(username):
 		fe.Add("username", msgUsernameScripts)
 	default:
-		switch _, err := magpie.UsernameKey(username); {
+		switch key, err := magpie.UsernameKey(username); {
 		case errors.Is(err, magpie.ErrUsernameBidi):
 			fe.Add("username", msgUsernameBidi)
 		case err != nil:
 			fe.Add("username", msgUsernameSyntax)
+		case key == "me":
+			// /users/me/ is the caller: a user of that name could not be
+			// named in a path.
+			fe.Add("username", msgUsernameReserved)
 		}
 	}
 }

@@ -27,6 +27,8 @@ func TestValidateUsername(t *testing.T) {
 		{"slash", "a/b", []string{"Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."}},
 		{"NUL", "a\x00b", []string{"Null characters are not allowed."}},
 		{"invalid UTF-8", "a\xffb", []string{"Enter valid UTF-8 text."}},
+		{"reserved for /users/me/", "Me", []string{"This username is reserved."}},
+		{"me as part of a name", "meg", nil},
 
 		// One script: the highly restrictive level of Unicode TS #39.
 		{"capitalised", "Alice", nil},
@@ -324,8 +326,9 @@ func TestPostPermissions(t *testing.T) {
 	owner := &magpie.User{ID: 1}
 	other := &magpie.User{ID: 2}
 	admin := &magpie.User{ID: 3, IsSuperuser: true}
-	public := &magpie.Post{OwnerID: 1}
-	hidden := &magpie.Post{OwnerID: 1, IsHidden: true}
+	public := &magpie.Post{OwnerID: 1, OwnerActive: true}
+	hidden := &magpie.Post{OwnerID: 1, OwnerActive: true, IsHidden: true}
+	deactivated := &magpie.Post{OwnerID: 1}
 	tests := []struct {
 		name             string
 		user             *magpie.User
@@ -337,6 +340,8 @@ func TestPostPermissions(t *testing.T) {
 		{"other, public", other, public, true, false},
 		{"other, hidden", other, hidden, false, false},
 		{"superuser, hidden", admin, hidden, true, true},
+		{"other, owner deactivated", other, deactivated, false, false},
+		{"superuser, owner deactivated", admin, deactivated, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,24 +36,24 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 	})
 }
 
-func scanFollowEntry(s scanner) (magpie.FollowEntry, error) {
-	var e magpie.FollowEntry
+func scanUserEntry(s scanner) (magpie.UserEntry, error) {
+	var e magpie.UserEntry
 	err := s.Scan(&e.ID, &e.UserID, &e.Username, timeCol{&e.CreatedAt})
 	return e, err
 }
 
 // ListFollowing returns the users that userID follows, most recent follow
 // first.
-func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
+func (db *DB) ListFollowing(ctx context.Context, userID int64, page magpie.Page) ([]magpie.UserEntry, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.reader(), page, "list following", scanFollowEntry, listFollowingSQL, userID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list following", scanUserEntry, listFollowingSQL, userID, at, id, limit)
 }
 
 // ListFollowers returns the users who follow userID, most recent follow
 // first.
-func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.FollowEntry, error) {
+func (db *DB) ListFollowers(ctx context.Context, userID int64, page magpie.Page) ([]magpie.UserEntry, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.reader(), page, "list followers", scanFollowEntry, listFollowersSQL, userID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list followers", scanUserEntry, listFollowersSQL, userID, at, id, limit)
 }
 
 // The follow lists: listFollowingSQL walks index follows_follower,
@@ -64,7 +64,7 @@ var (
 )
 
 // followListSQL lists the follows whose column user is the user asked
-// about, each with the user in column other: the columns scanFollowEntry
+// about, each with the user in column other: the columns scanUserEntry
 // reads.
 func followListSQL(user, other string) string {
 	return `

@@ -2,24 +2,31 @@ package sqlite
 
 import (
 	"context"
+	"math"
 
 	"github.com/magpie-sns/magpie"
 )
 
-// postColumns are the columns scanPost reads, of posts p. The owner's name
-// comes from a scalar subquery rather than a join, so that posts is the
-// only table in FROM and the planner, with or without ANALYZE statistics,
-// has no join order to get wrong.
+// postColumns are the columns scanPost reads, of posts p, for the viewer
+// whose id is the query's parameter ?1. The owner's name and state come
+// from scalar subqueries rather than a join, so that posts is the only
+// table in FROM and the planner, with or without ANALYZE statistics, has
+// no join order to get wrong.
 const postColumns = `p.id, p.title, p.body, p.owner_id,
 	(SELECT username FROM users u WHERE u.id = p.owner_id),
-	p.is_hidden, p.created_at, p.updated_at`
+	(SELECT is_active FROM users u WHERE u.id = p.owner_id),
+	p.is_hidden, p.created_at, p.updated_at, p.like_count, p.comment_count,
+	EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1)`
 
 func scanPost(s scanner) (magpie.Post, error) {
 	var p magpie.Post
-	err := s.Scan(&p.ID, &p.Title, &p.Body, &p.OwnerID, &p.OwnerUsername, &p.IsHidden,
-		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
+	err := s.Scan(&p.ID, &p.Title, &p.Body, &p.OwnerID, &p.OwnerUsername, &p.OwnerActive, &p.IsHidden,
+		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, &p.LikeCount, &p.CommentCount, &p.Liked)
 	return p, err
 }
+
+// ownerActive is the condition that the owner of post p is active.
+const ownerActive = `(SELECT is_active FROM users u WHERE u.id = p.owner_id) = 1`
 
 // CreatePost inserts p and sets p.ID and p.OwnerUsername. ErrNotFound if
 // the owner does not exist.
@@ -45,6 +52,7 @@ func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
 
 func createPost(ctx context.Context, tx querier, p *magpie.Post) error {
 	// The foreign key, not a lookup beforehand, decides a missing owner.
+	p.OwnerActive = true
 	return tx.QueryRowContext(ctx, `
 		INSERT INTO posts (title, body, owner_id, is_hidden, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
@@ -54,20 +62,20 @@ func createPost(ctx context.Context, tx querier, p *magpie.Post) error {
 }
 
 // PostByID returns the post. ErrNotFound if there is none.
-func (db *DB) PostByID(ctx context.Context, id int64) (*magpie.Post, error) {
-	p, err := postByID(ctx, db.reader(), id)
+func (db *DB) PostByID(ctx context.Context, viewerID, id int64) (*magpie.Post, error) {
+	p, err := postByID(ctx, db.reader(), viewerID, id)
 	if err != nil {
 		return nil, storeError("post by id", err)
 	}
 	return p, nil
 }
 
-func postByID(ctx context.Context, q querier, id int64) (*magpie.Post, error) {
+func postByID(ctx context.Context, q querier, viewerID, id int64) (*magpie.Post, error) {
 	p, err := scanPost(q.QueryRowContext(ctx, `
 		SELECT `+postColumns+`
 		FROM posts p
-		WHERE p.id = ?`,
-		id,
+		WHERE p.id = ?2`,
+		viewerID, id,
 	))
 	if err != nil {
 		return nil, err
@@ -78,7 +86,7 @@ func postByID(ctx context.Context, q querier, id int64) (*magpie.Post, error) {
 // UpdatePost applies upd and returns the post as it now is, read in the
 // same transaction, so that no other write comes between. ErrNotFound if
 // there is none.
-func (db *DB) UpdatePost(ctx context.Context, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
+func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
 	var p *magpie.Post
 	err := db.inTx(ctx, "update post", func(tx querier) error {
 		// A NULL argument (a nil field) leaves the column as it is.
@@ -91,19 +99,20 @@ func (db *DB) UpdatePost(ctx context.Context, id int64, upd magpie.PostUpdate) (
 			WHERE id = ?`,
 			upd.Title, upd.Body, upd.IsHidden, micros(upd.UpdatedAt), id,
 		)
+		if err == nil {
+			err = oneRowAffected(res)
+		}
 		if err != nil {
 			return err
 		}
-		if err := oneRowAffected(res); err != nil {
-			return err
-		}
-		p, err = postByID(ctx, tx, id)
+		p, err = postByID(ctx, tx, viewerID, id)
 		return err
 	})
 	return p, err
 }
 
-// DeletePost removes the post. ErrNotFound if there is none.
+// DeletePost removes the post; its likes and comments go by cascade.
+// ErrNotFound if there is none.
 func (db *DB) DeletePost(ctx context.Context, id int64) error {
 	return db.inTx(ctx, "delete post", func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, id)
@@ -119,36 +128,58 @@ func (db *DB) DeletePost(ctx context.Context, id int64) error {
 // one index walked in list order and a page costs its own rows, however
 // deep. TestQueryPlans checks the plans.
 
-// ListPosts returns the posts that are not hidden.
-func (db *DB) ListPosts(ctx context.Context, page magpie.Page) ([]magpie.Post, error) {
+// ListPosts returns the posts that are not hidden; with search, those
+// whose title or body has every word of it, by id descending.
+func (db *DB) ListPosts(ctx context.Context, viewerID int64, search []string, page magpie.Page) ([]magpie.Post, error) {
+	if len(search) > 0 {
+		before := int64(math.MaxInt64)
+		if page.After != nil {
+			before = page.After.ID
+		}
+		return queryList(ctx, db.reader(), page, "search posts", scanPost, searchPostsSQL,
+			viewerID, ftsQuery(search, false), before, page.Limit)
+	}
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.reader(), page, "list posts", scanPost, listPostsSQL, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list posts", scanPost, listPostsSQL, viewerID, at, id, limit)
 }
 
 // listPostsSQL walks index posts_public (partial: is_hidden = 0).
 const listPostsSQL = `
 	SELECT ` + postColumns + `
 	FROM posts p
-	WHERE p.is_hidden = 0 AND (p.created_at, p.id) < (?, ?)
+	WHERE p.is_hidden = 0 AND (p.created_at, p.id) < (?2, ?3) AND ` + ownerActive + `
 	ORDER BY p.created_at DESC, p.id DESC
-	LIMIT ?`
+	LIMIT ?4`
 
-// ListPostsByOwner returns all of one user's posts, hidden ones too.
-func (db *DB) ListPostsByOwner(ctx context.Context, ownerID int64, page magpie.Page) ([]magpie.Post, error) {
+// searchPostsSQL reads the matches of posts_fts by rowid descending from
+// the cursor on, each joined to its post by the rowid: a common word
+// stops at the page, a rare one reads only its matches.
+const searchPostsSQL = `
+	SELECT ` + postColumns + `
+	FROM posts_fts s
+	JOIN posts p ON p.id = s.rowid
+	WHERE posts_fts MATCH ?2 AND s.rowid < ?3 AND p.is_hidden = 0 AND ` + ownerActive + `
+	ORDER BY s.rowid DESC
+	LIMIT ?4`
+
+// ListPostsByOwner returns one user's posts, hidden ones too if
+// withHidden.
+func (db *DB) ListPostsByOwner(ctx context.Context, viewerID, ownerID int64, withHidden bool, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
-	return queryList(ctx, db.reader(), page, "list posts by owner", scanPost, listPostsByOwnerSQL, ownerID, at, id, limit)
+	return queryList(ctx, db.reader(), page, "list posts by owner", scanPost, listPostsByOwnerSQL,
+		viewerID, ownerID, withHidden, at, id, limit)
 }
 
 // listPostsByOwnerSQL walks index posts_owner.
 const listPostsByOwnerSQL = `
 	SELECT ` + postColumns + `
 	FROM posts p
-	WHERE p.owner_id = ? AND (p.created_at, p.id) < (?, ?)
+	WHERE p.owner_id = ?2 AND (?3 OR p.is_hidden = 0) AND (p.created_at, p.id) < (?4, ?5)
 	ORDER BY p.created_at DESC, p.id DESC
-	LIMIT ?`
+	LIMIT ?6`
 
-// ListFeed returns the posts that are not hidden of the users that userID
-// follows.
+// ListFeed returns the posts that are not hidden of the active users that
+// userID follows.
 func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
 	return queryList(ctx, db.reader(), page, "list feed", scanPost, listFeedSQL, userID, at, id, limit)
@@ -163,7 +194,10 @@ const listFeedSQL = `
 	SELECT ` + postColumns + `
 	FROM posts p
 	WHERE p.is_hidden = 0
-		AND p.owner_id IN (SELECT following_id FROM follows WHERE follower_id = ?)
-		AND (p.created_at, p.id) < (?, ?)
+		AND p.owner_id IN (
+			SELECT f.following_id FROM follows f
+			WHERE f.follower_id = ?1
+				AND (SELECT is_active FROM users u WHERE u.id = f.following_id) = 1)
+		AND (p.created_at, p.id) < (?2, ?3)
 	ORDER BY p.created_at DESC, p.id DESC
-	LIMIT ?`
+	LIMIT ?4`

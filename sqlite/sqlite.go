@@ -185,7 +185,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys, goose.WithGoMigrations(goMigrations...))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
@@ -382,6 +382,23 @@ func (c *stmtCache) close() error {
 	return errors.Join(errs...)
 }
 
+// ftsQuery is an FTS5 query that matches rows having every word, each
+// quoted, so that nothing in it is read as FTS5's syntax; with prefix, a
+// word of the row need only start with it.
+func ftsQuery(words []string, prefix bool) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + strings.ReplaceAll(w, `"`, `""`) + `"`)
+		if prefix {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
 // constraintErrors are the sentinels of the schema's constraints, by what
 // SQLite names in its message: the columns of a UNIQUE constraint, the
 // name of a CHECK.
@@ -389,6 +406,8 @@ var constraintErrors = map[string]error{
 	"users.username": magpie.ErrUsernameTaken,
 	"follows.follower_id, follows.following_id": magpie.ErrAlreadyFollowing,
 	"follows_not_self":                          magpie.ErrSelfFollow,
+	"users.name_key":                            magpie.ErrUsernameTaken,
+	"likes.post_id, likes.user_id":              magpie.ErrAlreadyLiked,
 }
 
 // storeError says what err means to magpie. The database's constraints

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,9 +199,11 @@ func TestOpenRelativePath(t *testing.T) {
 	}
 }
 
-// Migration 2 gives the tables AUTOINCREMENT ids, keeping every row, id and
-// reference; from then on a deleted post's id is never given again.
-func TestMigrationKeepsDataAndStopsIDReuse(t *testing.T) {
+// The migrations keep the data of earlier versions: migration 2 gives the
+// tables AUTOINCREMENT ids, keeping every row, id and reference (from then
+// on a deleted post's id is never given again), and 4 gives the older
+// accounts username keys, the oldest first.
+func TestMigrationsKeepData(t *testing.T) {
 	ctx := t.Context()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "old.db"))
 	if err != nil {
@@ -213,69 +214,70 @@ func TestMigrationKeepsDataAndStopsIDReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 26, 5, 7, 55, 0, time.UTC)
-	alice := &magpie.User{Username: "alice", DateJoined: at}
-	bob := &magpie.User{Username: "bob", DateJoined: at}
-	for _, u := range []*magpie.User{alice, bob} {
-		if err := db.CreateUser(ctx, u, "hash"); err != nil {
-			t.Fatal(err)
+	// As version 1 had them: Alice and alice were two accounts.
+	for _, q := range []string{
+		`INSERT INTO users (id, username, password_hash, date_joined) VALUES (1, 'alice', 'h', 0), (2, 'bob', 'h', 0), (3, 'Alice', 'h', 0)`,
+		`INSERT INTO posts (id, title, body, owner_id, is_hidden, created_at, updated_at) VALUES
+			(1, 'p0', 'b', 1, 0, 10, 10), (2, 'p1', 'b', 1, 0, 11, 11), (3, 'p2', 'b', 1, 1, 12, 12), (4, 'p3', 'b', 1, 0, 13, 13)`,
+		`DELETE FROM posts WHERE id = 2`,
+		`INSERT INTO follows (id, follower_id, following_id, created_at) VALUES (1, 2, 1, 0)`,
+		`INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES (x'68', 2, 0, 9999999999999999)`,
+	} {
+		if err := db.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
-	}
-	var posts []*magpie.Post
-	for i := range 4 {
-		p := &magpie.Post{Title: fmt.Sprint("p", i), Body: "b", OwnerID: alice.ID, IsHidden: i == 2, CreatedAt: at, UpdatedAt: at}
-		posts = append(posts, p)
-	}
-	if err := db.CreatePosts(ctx, posts); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.DeletePost(ctx, posts[1].ID); err != nil {
-		t.Fatal(err)
-	}
-	follow := &magpie.Follow{FollowerID: bob.ID, FollowingID: alice.ID, CreatedAt: at}
-	if err := db.CreateFollow(ctx, follow); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateToken(ctx, &magpie.Token{Hash: []byte("h"), UserID: bob.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}, 10); err != nil {
-		t.Fatal(err)
 	}
 
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	got, err := db.ListPostsByOwner(ctx, alice.ID, magpie.Page{Limit: 10})
+	got, err := db.ListPostsByOwner(ctx, 0, 1, true, magpie.Page{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[0].ID != posts[3].ID || got[1].ID != posts[2].ID || !got[1].IsHidden || got[2].ID != posts[0].ID {
-		t.Fatalf("posts after the migration: %+v", got)
+	if len(got) != 3 || got[0].ID != 4 || got[1].ID != 3 || !got[1].IsHidden || got[2].ID != 1 {
+		t.Fatalf("posts after the migrations: %+v", got)
 	}
-	if f, err := db.ListFollowing(ctx, bob.ID, magpie.Page{Limit: 10}); err != nil || len(f) != 1 || f[0].ID != follow.ID {
-		t.Fatalf("follows after the migration: %+v, %v", f, err)
+	if f, err := db.ListFollowing(ctx, 2, magpie.Page{Limit: 10}); err != nil || len(f) != 1 || f[0].ID != 1 {
+		t.Fatalf("follows after the migrations: %+v, %v", f, err)
 	}
-	if u, err := db.UserByToken(ctx, []byte("h"), at); err != nil || u.ID != bob.ID {
-		t.Fatalf("token after the migration: %+v, %v", u, err)
+	if u, err := db.UserByToken(ctx, []byte("h"), at); err != nil || u.ID != 2 {
+		t.Fatalf("token after the migrations: %+v, %v", u, err)
 	}
-	if err := db.CreateFollow(ctx, &magpie.Follow{FollowerID: bob.ID, FollowingID: bob.ID, CreatedAt: at}); !errors.Is(err, magpie.ErrSelfFollow) {
-		t.Errorf("self follow after the migration: %v, want ErrSelfFollow", err)
+	if p, err := db.Profile(ctx, 2, "alice"); err != nil || p.PostsCount != 2 || p.FollowersCount != 1 || !p.IsFollowing {
+		t.Fatalf("alice's profile after the migrations: %+v, %v; want 2 posts (one is hidden) and bob as follower", p, err)
+	}
+	if err := db.CreateFollow(ctx, &magpie.Follow{FollowerID: 2, FollowingID: 2, CreatedAt: at}); !errors.Is(err, magpie.ErrSelfFollow) {
+		t.Errorf("self follow after the migrations: %v, want ErrSelfFollow", err)
+	}
+
+	// Both older spellings keep their accounts; the key stays with the
+	// older, and a new variant is taken.
+	for name, id := range map[string]int64{"alice": 1, "Alice": 3, "ALICE": 1, "ａｌｉｃｅ": 1} {
+		if u, err := db.UserByUsername(ctx, name); err != nil || u.ID != id {
+			t.Errorf("UserByUsername(%q) = %+v, %v; want user %d", name, u, err, id)
+		}
+	}
+	if err := db.CreateUser(ctx, &magpie.User{Username: "ALICE", DateJoined: at}, "h"); !errors.Is(err, magpie.ErrUsernameTaken) {
+		t.Errorf("a new ALICE: %v, want ErrUsernameTaken", err)
 	}
 
 	// The newest post deleted: its id is not given to the next one.
-	last := posts[3].ID
-	if err := db.DeletePost(ctx, last); err != nil {
+	if err := db.DeletePost(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
-	p := &magpie.Post{Title: "new", Body: "b", OwnerID: bob.ID, CreatedAt: at, UpdatedAt: at}
+	p := &magpie.Post{Title: "new", Body: "b", OwnerID: 2, CreatedAt: at, UpdatedAt: at}
 	if err := db.CreatePost(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if p.ID <= last {
-		t.Errorf("new post got id %d, reusing a deleted post's (%d)", p.ID, last)
+	if p.ID <= 4 {
+		t.Errorf("new post got id %d, reusing a deleted post's (4)", p.ID)
 	}
 	// Deleting a user still cascades: foreign keys are on again.
-	if err := db.Exec(ctx, `DELETE FROM users WHERE id = ?`, alice.ID); err != nil {
+	if err := db.DeleteUser(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.ListPostsByOwner(ctx, alice.ID, magpie.Page{Limit: 10}); err != nil || len(got) != 0 {
+	if got, err := db.ListPostsByOwner(ctx, 0, 1, true, magpie.Page{Limit: 10}); err != nil || len(got) != 0 {
 		t.Errorf("alice's posts after deleting her: %+v, %v", got, err)
 	}
 }

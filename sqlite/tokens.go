@@ -40,7 +40,7 @@ func (db *DB) UserByToken(ctx context.Context, hash []byte, now time.Time) (*mag
 		SELECT `+userColumns+`
 		FROM tokens t
 		JOIN users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.expires_at > ?`,
+		WHERE t.hash = ? AND t.expires_at > ? AND u.is_active = 1`,
 		hash, micros(now),
 	))
 	if err != nil {

@@ -109,15 +109,15 @@ func testConcurrentPostsAndReads(t *testing.T, s magpie.Store) {
 					t.Errorf("writer %d: CreatePost: %v", g, err)
 					return
 				}
-				if _, err := s.PostByID(ctx, p.ID); err != nil {
+				if _, err := s.PostByID(ctx, 0, p.ID); err != nil {
 					t.Errorf("writer %d: PostByID: %v", g, err)
 					return
 				}
-				if _, err := s.ListPosts(ctx, magpie.Page{Limit: 10}); err != nil {
+				if _, err := s.ListPosts(ctx, 0, nil, magpie.Page{Limit: 10}); err != nil {
 					t.Errorf("writer %d: ListPosts: %v", g, err)
 					return
 				}
-				if _, err := s.ListPostsByOwner(ctx, owner.ID, magpie.Page{Limit: 10}); err != nil {
+				if _, err := s.ListPostsByOwner(ctx, 0, owner.ID, true, magpie.Page{Limit: 10}); err != nil {
 					t.Errorf("writer %d: ListPostsByOwner: %v", g, err)
 					return
 				}
@@ -126,7 +126,7 @@ func testConcurrentPostsAndReads(t *testing.T, s magpie.Store) {
 					return
 				}
 				if i%5 == 0 {
-					if _, err := s.UpdatePost(ctx, p.ID, magpie.PostUpdate{Body: ptr("edited"), UpdatedAt: created}); err != nil {
+					if _, err := s.UpdatePost(ctx, 0, p.ID, magpie.PostUpdate{Body: ptr("edited"), UpdatedAt: created}); err != nil {
 						t.Errorf("writer %d: UpdatePost: %v", g, err)
 						return
 					}
@@ -140,7 +140,7 @@ func testConcurrentPostsAndReads(t *testing.T, s magpie.Store) {
 		return
 	}
 
-	got, err := s.ListPosts(t.Context(), all)
+	got, err := s.ListPosts(t.Context(), 0, nil, all)
 	if err != nil {
 		t.Fatalf("ListPosts: %v", err)
 	}
@@ -162,7 +162,7 @@ func testConcurrentPostsAndReads(t *testing.T, s magpie.Store) {
 		t.Errorf("ListFeed has %d posts, want %d", len(feed), writers*perWriter)
 	}
 	for _, o := range owners {
-		mine, err := s.ListPostsByOwner(t.Context(), o.ID, all)
+		mine, err := s.ListPostsByOwner(t.Context(), 0, o.ID, true, all)
 		if err != nil {
 			t.Fatalf("ListPostsByOwner: %v", err)
 		}

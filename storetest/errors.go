@@ -20,9 +20,9 @@ func testSentinels(t *testing.T, s magpie.Store) {
 	a := createUser(t, s, "a")
 	b := createUser(t, s, "b")
 	createFollow(t, s, a, b, t0)
-	_, missingPost := s.PostByID(ctx, 999)
+	_, missingPost := s.PostByID(ctx, 0, 999)
 	_, missingUser := s.UserByID(ctx, 999)
-	_, updateMissing := s.UpdatePost(ctx, 999, magpie.PostUpdate{UpdatedAt: t0})
+	_, updateMissing := s.UpdatePost(ctx, 0, 999, magpie.PostUpdate{UpdatedAt: t0})
 	for _, c := range []struct {
 		name string
 		err  error
@@ -59,12 +59,16 @@ func testEmptyPages(t *testing.T, s magpie.Store) {
 	for _, limit := range []int{0, -1} {
 		page := magpie.Page{Limit: limit}
 		lists := map[string]func() (int, error){
-			"ListUsers":        func() (int, error) { r, err := s.ListUsers(ctx, a.ID, page); return len(r), err },
-			"ListPosts":        func() (int, error) { r, err := s.ListPosts(ctx, page); return len(r), err },
-			"ListPostsByOwner": func() (int, error) { r, err := s.ListPostsByOwner(ctx, a.ID, page); return len(r), err },
+			"ListUsers":        func() (int, error) { r, err := s.ListUsers(ctx, a.ID, nil, page); return len(r), err },
+			"ListPosts":        func() (int, error) { r, err := s.ListPosts(ctx, 0, nil, page); return len(r), err },
+			"ListPostsByOwner": func() (int, error) { r, err := s.ListPostsByOwner(ctx, 0, a.ID, true, page); return len(r), err },
 			"ListFeed":         func() (int, error) { r, err := s.ListFeed(ctx, a.ID, page); return len(r), err },
 			"ListFollowing":    func() (int, error) { r, err := s.ListFollowing(ctx, a.ID, page); return len(r), err },
 			"ListFollowers":    func() (int, error) { r, err := s.ListFollowers(ctx, a.ID, page); return len(r), err },
+			"ListLikes":        func() (int, error) { r, err := s.ListLikes(ctx, 1, page); return len(r), err },
+			"ListComments":     func() (int, error) { r, err := s.ListComments(ctx, 1, page); return len(r), err },
+			"SearchUsers":      func() (int, error) { r, err := s.ListUsers(ctx, a.ID, []string{"b"}, page); return len(r), err },
+			"SearchPosts":      func() (int, error) { r, err := s.ListPosts(ctx, a.ID, []string{"theirs"}, page); return len(r), err },
 		}
 		for name, list := range lists {
 			if n, err := list(); n != 0 || err != nil {

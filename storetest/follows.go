@@ -152,7 +152,7 @@ func testDeleteFollow(t *testing.T, s magpie.Store) {
 	if err != nil {
 		t.Fatalf("ListFollowing: %v", err)
 	}
-	checkEntries(t, "ListFollowing(a) after follow again", got, []magpie.FollowEntry{
+	checkEntries(t, "ListFollowing(a) after follow again", got, []magpie.UserEntry{
 		{ID: again.ID, UserID: b.ID, Username: "b", CreatedAt: at(5)},
 	})
 }
@@ -175,14 +175,14 @@ func testDeleteFollowNotFound(t *testing.T, s magpie.Store) {
 // makeFollows builds follows around hub in both directions, out of time
 // order and with ties, plus follows between others that hub's lists must
 // not show. It returns hub's following and followers lists in order.
-func makeFollows(t *testing.T, s magpie.Store) (hub *magpie.User, following, followers []magpie.FollowEntry) {
+func makeFollows(t *testing.T, s magpie.Store) (hub *magpie.User, following, followers []magpie.UserEntry) {
 	hub = createUser(t, s, "hub")
 	var users []*magpie.User
 	for _, name := range []string{"u0", "u1", "u2", "u3", "u4", "u5", "u6"} {
 		users = append(users, createUser(t, s, name))
 	}
-	entry := func(f *magpie.Follow, other *magpie.User) magpie.FollowEntry {
-		return magpie.FollowEntry{ID: f.ID, UserID: other.ID, Username: other.Username, CreatedAt: f.CreatedAt}
+	entry := func(f *magpie.Follow, other *magpie.User) magpie.UserEntry {
+		return magpie.UserEntry{ID: f.ID, UserID: other.ID, Username: other.Username, CreatedAt: f.CreatedAt}
 	}
 	for i, sec := range []int{2, 1, 2, 2, 0, 1} {
 		u := users[i]

@@ -55,7 +55,7 @@ func postCursor(p magpie.Post) magpie.Cursor {
 	return magpie.Cursor{Time: p.CreatedAt, ID: p.ID}
 }
 
-func entryCursor(e magpie.FollowEntry) magpie.Cursor {
+func entryCursor(e magpie.UserEntry) magpie.Cursor {
 	return magpie.Cursor{Time: e.CreatedAt, ID: e.ID}
 }
 
@@ -82,7 +82,7 @@ func pagePosts(t *testing.T, s magpie.Store) (viewer *magpie.User, owners []*mag
 
 func testPagePosts(t *testing.T, s magpie.Store) {
 	_, _, posts := pagePosts(t, s)
-	got := walk(t, func(p magpie.Page) ([]magpie.Post, error) { return s.ListPosts(t.Context(), p) }, postCursor)
+	got := walk(t, func(p magpie.Page) ([]magpie.Post, error) { return s.ListPosts(t.Context(), 0, nil, p) }, postCursor)
 	checkPosts(t, "ListPosts walked", got, sortedPosts(posts, func(p magpie.Post) bool { return !p.IsHidden }))
 }
 
@@ -90,7 +90,7 @@ func testPagePostsByOwner(t *testing.T, s magpie.Store) {
 	_, owners, posts := pagePosts(t, s)
 	for _, o := range owners {
 		got := walk(t, func(p magpie.Page) ([]magpie.Post, error) {
-			return s.ListPostsByOwner(t.Context(), o.ID, p)
+			return s.ListPostsByOwner(t.Context(), 0, o.ID, true, p)
 		}, postCursor)
 		want := sortedPosts(posts, func(p magpie.Post) bool { return p.OwnerID == o.ID })
 		checkPosts(t, "ListPostsByOwner("+o.Username+") walked", got, want)
@@ -110,7 +110,7 @@ func testPageFeed(t *testing.T, s magpie.Store) {
 
 func testPageFollowing(t *testing.T, s magpie.Store) {
 	hub, want, _ := makeFollows(t, s)
-	got := walk(t, func(p magpie.Page) ([]magpie.FollowEntry, error) {
+	got := walk(t, func(p magpie.Page) ([]magpie.UserEntry, error) {
 		return s.ListFollowing(t.Context(), hub.ID, p)
 	}, entryCursor)
 	checkEntries(t, "ListFollowing walked", got, want)
@@ -118,7 +118,7 @@ func testPageFollowing(t *testing.T, s magpie.Store) {
 
 func testPageFollowers(t *testing.T, s magpie.Store) {
 	hub, _, want := makeFollows(t, s)
-	got := walk(t, func(p magpie.Page) ([]magpie.FollowEntry, error) {
+	got := walk(t, func(p magpie.Page) ([]magpie.UserEntry, error) {
 		return s.ListFollowers(t.Context(), hub.ID, p)
 	}, entryCursor)
 	checkEntries(t, "ListFollowers walked", got, want)
@@ -132,12 +132,12 @@ func testPageUsers(t *testing.T, s magpie.Store) {
 		if err != nil {
 			t.Fatalf("UserByUsername: %v", err)
 		}
-		followed := slices.ContainsFunc(following, func(e magpie.FollowEntry) bool { return e.UserID == u.ID })
+		followed := slices.ContainsFunc(following, func(e magpie.UserEntry) bool { return e.UserID == u.ID })
 		want = append(want, magpie.ListedUser{ID: u.ID, Username: name, IsFollowing: followed})
 	}
 	byID(want)
 	got := walk(t, func(p magpie.Page) ([]magpie.ListedUser, error) {
-		return s.ListUsers(t.Context(), hub.ID, p)
+		return s.ListUsers(t.Context(), hub.ID, nil, p)
 	}, userCursor)
 	checkListedUsers(t, "ListUsers walked", got, want)
 }
@@ -149,7 +149,7 @@ func testPageInsertBeforeCursor(t *testing.T, s magpie.Store) {
 	_, owners, posts := pagePosts(t, s)
 	want := sortedPosts(posts, func(p magpie.Post) bool { return !p.IsHidden })
 
-	first, err := s.ListPosts(ctx, magpie.Page{Limit: pageSize})
+	first, err := s.ListPosts(ctx, 0, nil, magpie.Page{Limit: pageSize})
 	if err != nil {
 		t.Fatalf("ListPosts: %v", err)
 	}
@@ -166,7 +166,7 @@ func testPageInsertBeforeCursor(t *testing.T, s magpie.Store) {
 		if p.After == nil {
 			p.After = &cursor
 		}
-		return s.ListPosts(ctx, p)
+		return s.ListPosts(ctx, 0, nil, p)
 	}, postCursor)
 	wantRest := want[pageSize:]
 	// A post with the cursor's time belongs after the cursor only if its id

@@ -57,7 +57,7 @@ func testPostRoundTrip(t *testing.T, s magpie.Store) {
 	if want.OwnerUsername != "alice" {
 		t.Errorf("CreatePost OwnerUsername = %q, want alice", want.OwnerUsername)
 	}
-	got, err := s.PostByID(ctx, want.ID)
+	got, err := s.PostByID(ctx, 0, want.ID)
 	if err != nil {
 		t.Fatalf("PostByID: %v", err)
 	}
@@ -67,7 +67,7 @@ func testPostRoundTrip(t *testing.T, s magpie.Store) {
 func testPostNotFound(t *testing.T, s magpie.Store) {
 	alice := createUser(t, s, "alice")
 	p := createPost(t, s, alice, "one", at(0), false)
-	_, err := s.PostByID(t.Context(), p.ID+1000)
+	_, err := s.PostByID(t.Context(), 0, p.ID+1000)
 	wantKind(t, "PostByID(missing)", err, magpie.ENOTFOUND)
 }
 
@@ -87,7 +87,7 @@ func testPostUnicodeTitles(t *testing.T, s magpie.Store) {
 			t.Fatalf("test title has %d runes, want %d", n, magpie.MaxTitleLen)
 		}
 		p := createPost(t, s, alice, title, at(0), false)
-		got, err := s.PostByID(ctx, p.ID)
+		got, err := s.PostByID(ctx, 0, p.ID)
 		if err != nil {
 			t.Fatalf("PostByID: %v", err)
 		}
@@ -96,7 +96,7 @@ func testPostUnicodeTitles(t *testing.T, s magpie.Store) {
 
 	// UpdatePost holds to the same limit.
 	p := createPost(t, s, alice, "short", at(0), false)
-	got, err := s.UpdatePost(ctx, p.ID, magpie.PostUpdate{Title: ptr(titles[1]), UpdatedAt: at(1)})
+	got, err := s.UpdatePost(ctx, 0, p.ID, magpie.PostUpdate{Title: ptr(titles[1]), UpdatedAt: at(1)})
 	if err != nil {
 		t.Fatalf("UpdatePost(100 emoji): %v", err)
 	}
@@ -111,21 +111,21 @@ func testUpdatePost(t *testing.T, s magpie.Store) {
 	want := createPost(t, s, alice, "old title", at(0), false)
 	other := createPost(t, s, alice, "other", at(0), false)
 
-	got, err := s.UpdatePost(ctx, want.ID, magpie.PostUpdate{Title: ptr("new title"), UpdatedAt: at(10)})
+	got, err := s.UpdatePost(ctx, 0, want.ID, magpie.PostUpdate{Title: ptr("new title"), UpdatedAt: at(10)})
 	if err != nil {
 		t.Fatalf("UpdatePost(title): %v", err)
 	}
 	want.Title, want.UpdatedAt = "new title", at(10)
 	checkPost(t, "UpdatePost(title)", *got, want)
 
-	got, err = s.UpdatePost(ctx, want.ID, magpie.PostUpdate{Body: ptr("new body"), IsHidden: ptr(true), UpdatedAt: at(20)})
+	got, err = s.UpdatePost(ctx, 0, want.ID, magpie.PostUpdate{Body: ptr("new body"), IsHidden: ptr(true), UpdatedAt: at(20)})
 	if err != nil {
 		t.Fatalf("UpdatePost(body, hidden): %v", err)
 	}
 	want.Body, want.IsHidden, want.UpdatedAt = "new body", true, at(20)
 	checkPost(t, "UpdatePost(body, hidden)", *got, want)
 
-	got, err = s.UpdatePost(ctx, want.ID, magpie.PostUpdate{
+	got, err = s.UpdatePost(ctx, 0, want.ID, magpie.PostUpdate{
 		Title: ptr("t3"), Body: ptr("b3"), IsHidden: ptr(false), UpdatedAt: at(30),
 	})
 	if err != nil {
@@ -134,14 +134,14 @@ func testUpdatePost(t *testing.T, s magpie.Store) {
 	want.Title, want.Body, want.IsHidden, want.UpdatedAt = "t3", "b3", false, at(30)
 	checkPost(t, "UpdatePost(all)", *got, want)
 
-	stored, err := s.PostByID(ctx, want.ID)
+	stored, err := s.PostByID(ctx, 0, want.ID)
 	if err != nil {
 		t.Fatalf("PostByID: %v", err)
 	}
 	checkPost(t, "PostByID after updates", *stored, want)
 
 	// Other posts are untouched.
-	stored, err = s.PostByID(ctx, other.ID)
+	stored, err = s.PostByID(ctx, 0, other.ID)
 	if err != nil {
 		t.Fatalf("PostByID(other): %v", err)
 	}
@@ -152,7 +152,7 @@ func testUpdatePost(t *testing.T, s magpie.Store) {
 func testUpdatePostNothing(t *testing.T, s magpie.Store) {
 	alice := createUser(t, s, "alice")
 	want := createPost(t, s, alice, "title", at(0), true)
-	got, err := s.UpdatePost(t.Context(), want.ID, magpie.PostUpdate{UpdatedAt: at(5)})
+	got, err := s.UpdatePost(t.Context(), 0, want.ID, magpie.PostUpdate{UpdatedAt: at(5)})
 	if err != nil {
 		t.Fatalf("UpdatePost: %v", err)
 	}
@@ -163,7 +163,7 @@ func testUpdatePostNothing(t *testing.T, s magpie.Store) {
 func testUpdatePostNotFound(t *testing.T, s magpie.Store) {
 	alice := createUser(t, s, "alice")
 	p := createPost(t, s, alice, "title", at(0), false)
-	_, err := s.UpdatePost(t.Context(), p.ID+1000, magpie.PostUpdate{Title: ptr("x"), UpdatedAt: at(1)})
+	_, err := s.UpdatePost(t.Context(), 0, p.ID+1000, magpie.PostUpdate{Title: ptr("x"), UpdatedAt: at(1)})
 	wantKind(t, "UpdatePost(missing)", err, magpie.ENOTFOUND)
 }
 
@@ -176,14 +176,14 @@ func testDeletePost(t *testing.T, s magpie.Store) {
 	if err := s.DeletePost(ctx, gone.ID); err != nil {
 		t.Fatalf("DeletePost: %v", err)
 	}
-	_, err := s.PostByID(ctx, gone.ID)
+	_, err := s.PostByID(ctx, 0, gone.ID)
 	wantKind(t, "PostByID(deleted)", err, magpie.ENOTFOUND)
 	wantKind(t, "DeletePost(deleted)", s.DeletePost(ctx, gone.ID), magpie.ENOTFOUND)
 	wantKind(t, "DeletePost(missing)", s.DeletePost(ctx, kept.ID+1000), magpie.ENOTFOUND)
-	if _, err := s.PostByID(ctx, kept.ID); err != nil {
+	if _, err := s.PostByID(ctx, 0, kept.ID); err != nil {
 		t.Errorf("PostByID(kept): %v", err)
 	}
-	got, err := s.ListPosts(ctx, all)
+	got, err := s.ListPosts(ctx, 0, nil, all)
 	if err != nil {
 		t.Fatalf("ListPosts: %v", err)
 	}
@@ -217,14 +217,14 @@ func makePosts(t *testing.T, s magpie.Store) (alice, bob *magpie.User, posts []m
 
 func testListPosts(t *testing.T, s magpie.Store) {
 	_, _, posts := makePosts(t, s)
-	got, err := s.ListPosts(t.Context(), all)
+	got, err := s.ListPosts(t.Context(), 0, nil, all)
 	if err != nil {
 		t.Fatalf("ListPosts: %v", err)
 	}
 	want := sortedPosts(posts, func(p magpie.Post) bool { return !p.IsHidden })
 	checkPosts(t, "ListPosts", got, want)
 
-	got, err = s.ListPosts(t.Context(), magpie.Page{Limit: 3})
+	got, err = s.ListPosts(t.Context(), 0, nil, magpie.Page{Limit: 3})
 	if err != nil {
 		t.Fatalf("ListPosts: %v", err)
 	}
@@ -235,14 +235,14 @@ func testListPostsByOwner(t *testing.T, s magpie.Store) {
 	alice, bob, posts := makePosts(t, s)
 	carol := createUser(t, s, "carol")
 	for _, u := range []*magpie.User{alice, bob} {
-		got, err := s.ListPostsByOwner(t.Context(), u.ID, all)
+		got, err := s.ListPostsByOwner(t.Context(), 0, u.ID, true, all)
 		if err != nil {
 			t.Fatalf("ListPostsByOwner: %v", err)
 		}
 		want := sortedPosts(posts, func(p magpie.Post) bool { return p.OwnerID == u.ID })
 		checkPosts(t, "ListPostsByOwner("+u.Username+")", got, want)
 	}
-	got, err := s.ListPostsByOwner(t.Context(), carol.ID, all)
+	got, err := s.ListPostsByOwner(t.Context(), 0, carol.ID, true, all)
 	if err != nil {
 		t.Fatalf("ListPostsByOwner: %v", err)
 	}

@@ -30,6 +30,10 @@ func Run(t *testing.T, open func(t *testing.T) magpie.Store) {
 		{"Pagination", paginationTests},
 		{"Concurrency", concurrencyTests},
 		{"Errors", errorTests},
+		{"Profiles", profileTests},
+		{"Likes", likeTests},
+		{"Comments", commentTests},
+		{"Search", searchTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
@@ -155,7 +159,7 @@ func postIDs(ps []magpie.Post) []int64 {
 	return ids
 }
 
-func checkEntries(t *testing.T, what string, got, want []magpie.FollowEntry) {
+func checkEntries(t *testing.T, what string, got, want []magpie.UserEntry) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d entries %+v, want %d %+v", what, len(got), got, len(want), want)
@@ -202,9 +206,9 @@ func sortedPosts(ps []magpie.Post, keep func(magpie.Post) bool) []magpie.Post {
 	return out
 }
 
-func sortedEntries(es []magpie.FollowEntry) []magpie.FollowEntry {
+func sortedEntries(es []magpie.UserEntry) []magpie.UserEntry {
 	out := slices.Clone(es)
-	slices.SortFunc(out, func(a, b magpie.FollowEntry) int { return newestFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+	slices.SortFunc(out, func(a, b magpie.UserEntry) int { return newestFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return out
 }
 

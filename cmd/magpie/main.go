@@ -28,7 +28,7 @@ Commands:
   serve        run the HTTP API server
   migrate      apply pending database migrations
   createuser   create a user: magpie createuser NAME [--superuser] [--password-stdin]
-  seed         fill the database with demo users, posts and follows
+  seed         fill the database with demo users, posts, likes, comments and follows
   healthcheck  exit 0 if a running server is ready (for container health checks)
   version      print the version
   help         print this help, or a command's flags: magpie help <command>

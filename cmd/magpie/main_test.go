@@ -276,7 +276,7 @@ func testSeed(t *testing.T, dbURL string) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		users[i] = u
-		posts, err := db.ListPostsByOwner(ctx, u.ID, magpie.Page{Limit: 100})
+		posts, err := db.ListPostsByOwner(ctx, 0, u.ID, true, magpie.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +284,13 @@ func testSeed(t *testing.T, dbURL string) {
 			t.Errorf("%s has %d posts, want 3", name, len(posts))
 		}
 		for _, p := range posts {
-			if p.Title == "" || p.Body == "" || p.IsHidden {
+			// Liked by the two users before, who follow this one; the
+			// newest commented on by the one just before.
+			wantComments := int64(0)
+			if p.ID == posts[0].ID {
+				wantComments = 1
+			}
+			if p.Title == "" || p.Body == "" || p.IsHidden || p.LikeCount != 2 || p.CommentCount != wantComments {
 				t.Errorf("%s: bad demo post %+v", name, p)
 			}
 		}

@@ -87,21 +87,29 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		progress("users", i+1)
 	}
 
-	// Then the posts of each new user, all in one transaction, and the
-	// follows of every user: each follows the next two, in a ring. On
-	// PostgreSQL every write waits for its own commit, so several users go
-	// at once; SQLite queues its writes anyway.
-	var posts, follows, oldFollows, done atomic.Int64
+	// Then the posts of each new user, all in one transaction, liked by
+	// the two users before it, who follow it, the newest commented on by
+	// the one just before; and the follows of every user: each follows the
+	// next two, in a ring. On PostgreSQL every write waits for its own
+	// commit, so several users go at once; SQLite queues its writes anyway.
+	var posts, likes, comments, follows, oldFollows, done atomic.Int64
 	err = forEach(ctx, len(users), seedWorkers, func(ctx context.Context, i int) error {
 		if isNew[i] && *nPosts > 0 {
 			batch := make([]service.NewPost, *nPosts)
 			for j := range batch {
 				batch[j].Title, batch[j].Body = demoPost(i, j)
 			}
-			if _, err := svc.CreatePosts(ctx, users[i], batch); err != nil {
+			written, err := svc.CreatePosts(ctx, users[i], batch)
+			if err != nil {
 				return fmt.Errorf("seed: create posts of %s: %w", names[i], err)
 			}
-			posts.Add(int64(len(batch)))
+			posts.Add(int64(len(written)))
+			n, err := demoReactions(ctx, svc, users, i, written)
+			if err != nil {
+				return fmt.Errorf("seed: likes and comments on the posts of %s: %w", names[i], err)
+			}
+			likes.Add(int64(n.likes))
+			comments.Add(int64(n.comments))
 		}
 		for _, d := range []int{1, 2} {
 			j := (i + d) % len(users)
@@ -135,9 +143,42 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stdout, "%d users already existed and keep their old password and posts: %s\n",
 			len(existing), nameList(existing))
 	}
-	fmt.Fprintf(stdout, "created %d posts and %d follows (%d follows already existed)\n",
-		posts.Load(), follows.Load(), oldFollows.Load())
+	fmt.Fprintf(stdout, "created %d posts, %d likes, %d comments and %d follows (%d follows already existed)\n",
+		posts.Load(), likes.Load(), comments.Load(), follows.Load(), oldFollows.Load())
 	return nil
+}
+
+// reactions counts what demoReactions wrote.
+type reactions struct{ likes, comments int }
+
+// demoReactions has the two users before user i like its new posts, and
+// the one just before comment on the newest.
+func demoReactions(ctx context.Context, svc *service.Service, users []*magpie.User, i int, posts []*magpie.Post) (reactions, error) {
+	var n reactions
+	if len(posts) == 0 {
+		return n, nil
+	}
+	for _, d := range []int{1, 2} {
+		fan := users[(i-d+len(users))%len(users)]
+		if fan.ID == users[i].ID {
+			continue
+		}
+		for _, p := range posts {
+			if _, created, err := svc.Like(ctx, fan, p.ID); err != nil {
+				return n, err
+			} else if created {
+				n.likes++
+			}
+		}
+		if d == 1 {
+			r := rand.New(rand.NewPCG(uint64(i), uint64(len(posts))))
+			if _, err := svc.Comment(ctx, fan, posts[len(posts)-1].ID, pick(r, demoComments)); err != nil {
+				return n, err
+			}
+			n.comments++
+		}
+	}
+	return n, nil
 }
 
 // hashOnce hashes each distinct password once: every seeded user has the
@@ -232,6 +273,10 @@ var (
 		func(r *rand.Rand) string {
 			return "In praise of " + pick(r, demoAdjectives) + " " + pick(r, demoThings)
 		},
+	}
+	demoComments = []string{
+		"Lovely, thank you for this.", "I know exactly what you mean.", "Same here!",
+		"This made my day.", "Tell me more next time.", "Now I want to go there too.",
 	}
 	demoSentences = []func(r *rand.Rand) string{
 		func(r *rand.Rand) string {
