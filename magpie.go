@@ -24,6 +24,19 @@ const (
 	MaxCommentLen     = 2_000
 )
 
+// The home feed is kept as a timeline per user, written when a post is
+// (fan-out on write), with these bounds; see ListFeed.
+const (
+	// TimelineLength is how many entries a timeline keeps when it is
+	// trimmed; below them the feed is read from the posts themselves.
+	TimelineLength = 200
+	// FanOutLimit is how many followers an author may have and still be
+	// fanned out; the posts of an author with more are merged into each
+	// follower's feed as it is read, so that a post costs no row per
+	// follower. Once over it, an author stays over it.
+	FanOutLimit = 1000
+)
+
 // User is an account. Its password hash never leaves the store except
 // through UserStore.UserCredentials.
 type User struct {
@@ -151,6 +164,22 @@ type Page struct {
 // Empty reports whether the page asks for no rows.
 func (p Page) Empty() bool { return p.Limit < 1 }
 
+// Below is the page of at most limit rows of a newest-first list that come
+// after both p's cursor and floor: the rest of p's page, once the rows
+// down to floor have been read from elsewhere.
+func (p Page) Below(floor Cursor, limit int) Page {
+	after := floor
+	if p.After != nil && p.After.olderThan(floor) {
+		after = *p.After
+	}
+	return Page{After: &after, Limit: limit}
+}
+
+// olderThan reports whether c comes after d in a newest-first list.
+func (c Cursor) olderThan(d Cursor) bool {
+	return c.Time.Before(d.Time) || c.Time.Equal(d.Time) && c.ID < d.ID
+}
+
 // StoredTime returns t as every store keeps times: in UTC, to the
 // microsecond, so what is written compares equal to what is read back.
 func StoredTime(t time.Time) time.Time {
@@ -268,7 +297,8 @@ type PostStore interface {
 	// withHidden.
 	ListPostsByOwner(ctx context.Context, viewerID, ownerID int64, withHidden bool, page Page) ([]Post, error)
 	// ListFeed returns the posts that are not hidden of the users that
-	// userID follows.
+	// userID follows. A post is in the feed once its write has committed,
+	// and out of it once its hiding or deletion, or the unfollow, has.
 	ListFeed(ctx context.Context, userID int64, page Page) ([]Post, error)
 }
 

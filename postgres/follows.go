@@ -11,35 +11,46 @@ import (
 // CreateFollow inserts f and sets f.ID. ErrAlreadyFollowing if the follow
 // exists, ErrNotFound if either user does not exist, ErrSelfFollow if both
 // are the same user.
+// The followee's recent posts enter the follower's timeline in the same
+// transaction.
 func (db *DB) CreateFollow(ctx context.Context, f *magpie.Follow) error {
-	// follows_follower_following_key, follows_not_self and the foreign
-	// keys decide each case, races included.
-	err := db.pool.QueryRow(ctx, `
-		INSERT INTO follows (follower_id, following_id, created_at)
-		VALUES ($1, $2, $3)
-		RETURNING id`,
-		f.FollowerID, f.FollowingID, f.CreatedAt,
-	).Scan(&f.ID)
-	if err != nil {
-		return storeError("create follow", err)
-	}
-	return nil
+	return db.inTx(ctx, "create follow", func(tx querier) error {
+		// follows_follower_following_key, follows_not_self and the foreign
+		// keys decide each case, races included.
+		err := tx.QueryRow(ctx, `
+			INSERT INTO follows (follower_id, following_id, created_at)
+			VALUES ($1, $2, $3)
+			RETURNING id`,
+			f.FollowerID, f.FollowingID, f.CreatedAt,
+		).Scan(&f.ID)
+		if err != nil {
+			return err
+		}
+		if err := markHeavy(ctx, tx, f.FollowingID); err != nil {
+			return err
+		}
+		return backfill(ctx, tx, f.FollowerID, f.FollowingID)
+	})
 }
 
 // DeleteFollow removes the follow. ErrNotFound if there is none.
+// The followee's posts leave the follower's timeline in the same
+// transaction.
 func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) error {
-	// follows_follower_following_key.
-	tag, err := db.pool.Exec(ctx, `
-		DELETE FROM follows
-		WHERE follower_id = $1 AND following_id = $2`,
-		followerID, followingID)
-	if err == nil {
-		err = oneRowAffected(tag)
-	}
-	if err != nil {
-		return storeError("delete follow", err)
-	}
-	return nil
+	return db.inTx(ctx, "delete follow", func(tx querier) error {
+		// follows_follower_following_key.
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM follows
+			WHERE follower_id = $1 AND following_id = $2`,
+			followerID, followingID)
+		if err == nil {
+			err = oneRowAffected(tag)
+		}
+		if err != nil {
+			return err
+		}
+		return unfollowTimeline(ctx, tx, followerID, followingID)
+	})
 }
 
 func scanUserEntry(row pgx.Row) (magpie.UserEntry, error) {

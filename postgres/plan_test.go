@@ -15,16 +15,30 @@ import (
 	"github.com/magpie-sns/magpie/postgres/postgrestest"
 )
 
-// recorder is a pgx tracer that keeps the last query run, so that the
-// test explains exactly the SQL and arguments the store sends.
+// recorder is a pgx tracer that keeps the queries run, so that the test
+// explains exactly the SQL and arguments the store sends.
 type recorder struct {
+	queries []query
+}
+
+type query struct {
 	sql  string
 	args []any
 }
 
 func (r *recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	r.sql, r.args = data.SQL, data.Args
+	r.queries = append(r.queries, query{data.SQL, data.Args})
 	return ctx
+}
+
+// last is the last query run whose SQL has part.
+func (r *recorder) last(part string) (query, bool) {
+	for _, q := range slices.Backward(r.queries) {
+		if strings.Contains(q.sql, part) {
+			return q, true
+		}
+	}
+	return query{}, false
 }
 
 func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
@@ -67,6 +81,15 @@ func TestQueryPlans(t *testing.T) {
 			SELECT 1, i, now() - i * interval '1 minute' FROM generate_series(1, 2000) i`,
 		`INSERT INTO comments (post_id, author_id, body, created_at, updated_at)
 			SELECT 1 + i % 50, i, 'c', now() - i * interval '1 minute', now() FROM generate_series(1, 5000) i`,
+		// User 2 is heavy: not fanned out, merged as feeds are read. User
+		// 1's timeline holds the rest of its feed; user 3 has a floor
+		// above all of its feed, which is then read from posts.
+		`UPDATE users SET fanout = false WHERE id = 2`,
+		`INSERT INTO timelines (user_id, created_at, post_id, author_id)
+			SELECT f.follower_id, p.created_at, p.id, p.owner_id
+			FROM follows f JOIN posts p ON p.owner_id = f.following_id AND NOT p.is_hidden
+			WHERE f.follower_id = 1 AND f.following_id <> 2`,
+		`INSERT INTO timeline_floors (user_id, created_at, post_id) VALUES (3, now(), 0)`,
 		`ANALYZE`,
 	} {
 		if _, err := pool.Exec(ctx, q); err != nil {
@@ -89,23 +112,27 @@ func TestQueryPlans(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		run   func(magpie.Page) error
-		index string // the index the plan reads, or either of two: "a|b"
+		index string // the index the plan reads, or either of two: "a|b"; or all of several: "a&b"
 		sorts int    // at most: the feed sorts its candidates (at most follows × limit ids)
+		sql   string // the query explained is the last one run with this in its SQL; "": the last one run
 	}{
-		{"ListUsers", func(p magpie.Page) error { _, err := tdb.ListUsers(ctx, 1, nil, p); return err }, "users_pkey", 0},
-		{"SearchUsers", func(p magpie.Page) error { _, err := tdb.ListUsers(ctx, 1, []string{"user12"}, p); return err }, "users_search_idx|users_pkey", 1},
-		{"ListPosts", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, nil, p); return err }, "posts_visible_created_idx", 0},
+		{"ListUsers", func(p magpie.Page) error { _, err := tdb.ListUsers(ctx, 1, nil, p); return err }, "users_pkey", 0, ""},
+		{"SearchUsers", func(p magpie.Page) error { _, err := tdb.ListUsers(ctx, 1, []string{"user12"}, p); return err }, "users_search_idx|users_pkey", 1, ""},
+		{"ListPosts", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, nil, p); return err }, "posts_visible_created_idx", 0, ""},
 		// A rare word: its few matches found by the GIN index, then
 		// sorted; a common one: posts_pkey read backwards until a page of
 		// matches is found. Each plan is bounded either way.
-		{"SearchPostsRare", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, []string{"lark"}, p); return err }, "posts_search_idx|posts_pkey", 1},
-		{"SearchPostsCommon", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, []string{"b"}, p); return err }, "posts_search_idx|posts_pkey", 1},
-		{"ListPostsByOwner", func(p magpie.Page) error { _, err := tdb.ListPostsByOwner(ctx, 1, 2, true, p); return err }, "posts_owner_created_idx", 0},
-		{"ListFeed", func(p magpie.Page) error { _, err := tdb.ListFeed(ctx, 1, p); return err }, "posts_feed_idx", 1},
-		{"ListFollowing", func(p magpie.Page) error { _, err := tdb.ListFollowing(ctx, 1, p); return err }, "follows_follower_created_idx", 0},
-		{"ListFollowers", func(p magpie.Page) error { _, err := tdb.ListFollowers(ctx, 2, p); return err }, "follows_following_created_idx", 0},
-		{"ListLikes", func(p magpie.Page) error { _, err := tdb.ListLikes(ctx, 1, p); return err }, "likes_post_created_idx", 0},
-		{"ListComments", func(p magpie.Page) error { _, err := tdb.ListComments(ctx, 1, p); return err }, "comments_post_created_idx", 0},
+		{"SearchPostsRare", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, []string{"lark"}, p); return err }, "posts_search_idx|posts_pkey", 1, ""},
+		{"SearchPostsCommon", func(p magpie.Page) error { _, err := tdb.ListPosts(ctx, 1, []string{"b"}, p); return err }, "posts_search_idx|posts_pkey", 1, ""},
+		{"ListPostsByOwner", func(p magpie.Page) error { _, err := tdb.ListPostsByOwner(ctx, 1, 2, true, p); return err }, "posts_owner_created_idx", 0, ""},
+		// The timeline, and the heavy user 2 merged in; then a feed read
+		// from posts below a floor.
+		{"ListFeed", func(p magpie.Page) error { _, err := tdb.ListFeed(ctx, 1, p); return err }, "timelines_pkey&posts_feed_idx&users_heavy_idx", 2, "FROM floor, timelines t"},
+		{"ListFeedBelowFloor", func(p magpie.Page) error { _, err := tdb.ListFeed(ctx, 3, p); return err }, "posts_feed_idx", 1, "JOIN users fu"},
+		{"ListFollowing", func(p magpie.Page) error { _, err := tdb.ListFollowing(ctx, 1, p); return err }, "follows_follower_created_idx", 0, ""},
+		{"ListFollowers", func(p magpie.Page) error { _, err := tdb.ListFollowers(ctx, 2, p); return err }, "follows_following_created_idx", 0, ""},
+		{"ListLikes", func(p magpie.Page) error { _, err := tdb.ListLikes(ctx, 1, p); return err }, "likes_post_created_idx", 0, ""},
+		{"ListComments", func(p magpie.Page) error { _, err := tdb.ListComments(ctx, 1, p); return err }, "comments_post_created_idx", 0, ""},
 	} {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
 			for _, page := range []magpie.Page{{Limit: 20}, {After: after, Limit: 20}} {
@@ -114,15 +141,25 @@ func TestQueryPlans(t *testing.T) {
 					name += "/after"
 				}
 				t.Run(name, func(t *testing.T) {
+					rec.queries = nil
 					if err := tc.run(page); err != nil {
 						t.Fatal(err)
 					}
-					plan := explain(t, traced, mode, rec.sql, rec.args)
-					t.Log("\n" + plan)
-					if !slices.ContainsFunc(strings.Split(tc.index, "|"), func(index string) bool { return strings.Contains(plan, index) }) {
-						t.Errorf("plan does not use %s", tc.index)
+					q, ok := rec.last(tc.sql)
+					if !ok {
+						t.Fatalf("no query with %q in its SQL was run", tc.sql)
 					}
-					for _, bad := range []string{"Seq Scan on posts", "Seq Scan on follows", "Seq Scan on likes", "Seq Scan on comments"} {
+					plan := explain(t, traced, mode, q.sql, q.args)
+					t.Log("\n" + plan)
+					for _, index := range strings.Split(tc.index, "&") {
+						if !slices.ContainsFunc(strings.Split(index, "|"), func(index string) bool { return strings.Contains(plan, index) }) {
+							t.Errorf("plan does not use %s", index)
+						}
+					}
+					// A filter on the post: every like of the viewer read to
+					// tell whether they like one post.
+					for _, bad := range []string{"Seq Scan on posts", "Seq Scan on follows", "Seq Scan on likes", "Seq Scan on comments",
+						"Seq Scan on timelines", "Filter: (post_id = p.id)"} {
 						if strings.Contains(plan, bad) {
 							t.Errorf("plan has a %s", bad)
 						}

@@ -10,11 +10,13 @@ import (
 )
 
 // postColumns are the columns scanPost reads, of posts p joined with its
-// owner, users u, for the viewer whose id is the query's parameter $1
-// (the EXISTS probes likes_post_user_key).
+// owner, users u, for the viewer whose id is the query's parameter $1.
+// Whether the viewer likes the post is a probe of likes_post_user_key per
+// row: a scalar subquery with a LIMIT, which the planner cannot turn into
+// a hash of every like of the viewer, as it may an EXISTS.
 const postColumns = `p.id, p.title, p.body, p.owner_id, u.username, u.is_active, p.is_hidden,
 	p.created_at, p.updated_at, p.like_count, p.comment_count,
-	EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $1)`
+	COALESCE((SELECT true FROM likes l WHERE l.post_id = p.id AND l.user_id = $1 LIMIT 1), false)`
 
 func scanPost(row pgx.Row) (magpie.Post, error) {
 	var p magpie.Post
@@ -28,24 +30,37 @@ func scanPost(row pgx.Row) (magpie.Post, error) {
 // CreatePost inserts p and sets p.ID and p.OwnerUsername. ErrNotFound if
 // the owner does not exist.
 func (db *DB) CreatePost(ctx context.Context, p *magpie.Post) error {
-	if err := createPost(ctx, db.pool, p); err != nil {
-		return storeError("create post", err)
-	}
-	return nil
+	return db.CreatePosts(ctx, []*magpie.Post{p})
 }
 
 // CreatePosts inserts every post, setting its ID and OwnerUsername, in one
 // transaction: if one fails, none is stored. ErrNotFound if an owner does
 // not exist.
+// Each post is fanned out to its author's followers in the same
+// transaction; some of their timelines are trimmed after it.
 func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
-	return db.inTx(ctx, "create posts", func(tx querier) error {
+	err := db.inTx(ctx, "create posts", func(tx querier) error {
 		for _, p := range posts {
 			if err := createPost(ctx, tx, p); err != nil {
+				return err
+			}
+			if err := fanOut(ctx, tx, p.ID); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	trimmed := map[int64]bool{}
+	for _, p := range posts {
+		if !p.IsHidden && !trimmed[p.OwnerID] {
+			trimmed[p.OwnerID] = true
+			db.trimAfterFanOut(ctx, p.OwnerID)
+		}
+	}
+	return nil
 }
 
 func createPost(ctx context.Context, q querier, p *magpie.Post) error {
@@ -78,21 +93,33 @@ func (db *DB) PostByID(ctx context.Context, viewerID, id int64) (*magpie.Post, e
 // UpdatePost applies upd and returns the post as it now is. ErrNotFound if
 // there is none.
 func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.PostUpdate) (*magpie.Post, error) {
-	// posts_pkey; one statement, so no other writer slips in between a
-	// read and the write. A NULL parameter keeps the column as it is.
-	p, err := scanPost(db.pool.QueryRow(ctx, `
-		UPDATE posts p SET
-			title = COALESCE($3, p.title),
-			body = COALESCE($4, p.body),
-			is_hidden = COALESCE($5, p.is_hidden),
-			updated_at = $6
-		FROM users u
-		WHERE p.id = $2 AND u.id = p.owner_id
-		RETURNING `+postColumns,
-		viewerID, id, upd.Title, upd.Body, upd.IsHidden, upd.UpdatedAt,
-	))
+	var p magpie.Post
+	err := db.inTx(ctx, "update post", func(tx querier) error {
+		// posts_pkey; one statement, so no other writer slips in between
+		// a read and the write. A NULL parameter keeps the column as it is.
+		var err error
+		p, err = scanPost(tx.QueryRow(ctx, `
+			UPDATE posts p SET
+				title = COALESCE($3, p.title),
+				body = COALESCE($4, p.body),
+				is_hidden = COALESCE($5, p.is_hidden),
+				updated_at = $6
+			FROM users u
+			WHERE p.id = $2 AND u.id = p.owner_id
+			RETURNING `+postColumns,
+			viewerID, id, upd.Title, upd.Body, upd.IsHidden, upd.UpdatedAt,
+		))
+		switch {
+		case err != nil || upd.IsHidden == nil:
+			return err
+		case p.IsHidden:
+			return unfanOut(ctx, tx, id)
+		default:
+			return fanOut(ctx, tx, id)
+		}
+	})
 	if err != nil {
-		return nil, storeError("update post", err)
+		return nil, err
 	}
 	return &p, nil
 }
@@ -162,40 +189,4 @@ func (db *DB) ListPostsByOwner(ctx context.Context, viewerID, ownerID int64, wit
 		ORDER BY p.created_at DESC, p.id DESC
 		LIMIT $6`,
 		viewerID, ownerID, withHidden, at, id, limit)
-}
-
-// ListFeed returns the posts that are not hidden of the active users that
-// userID follows.
-func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
-	at, id, limit := keyset(page)
-	// An index on follows leading with follower_id
-	// (follows_follower_following_key or follows_follower_created_idx)
-	// lists whom userID follows, users_pkey keeps the active ones; for
-	// each, posts_feed_idx yields at most $4 visible posts after the
-	// cursor, so the work is bounded by follows × limit however deep the
-	// page, and only the ids of those candidates are sorted. The final $4
-	// are then fetched whole by posts_pkey.
-	return queryList(ctx, db.pool, page, "list feed", scanPost, `
-		WITH top AS (
-			SELECT c.id, c.created_at
-			FROM follows f
-			JOIN users fu ON fu.id = f.following_id AND fu.is_active
-			CROSS JOIN LATERAL (
-				SELECT p.id, p.created_at
-				FROM posts p
-				WHERE p.owner_id = f.following_id AND NOT p.is_hidden
-					AND (p.created_at, p.id) < ($2, $3)
-				ORDER BY p.created_at DESC, p.id DESC
-				LIMIT $4
-			) c
-			WHERE f.follower_id = $1
-			ORDER BY c.created_at DESC, c.id DESC
-			LIMIT $4
-		)
-		SELECT `+postColumns+`
-		FROM top
-		JOIN posts p ON p.id = top.id
-		JOIN users u ON u.id = p.owner_id
-		ORDER BY top.created_at DESC, top.id DESC`,
-		userID, at, id, limit)
 }

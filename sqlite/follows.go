@@ -11,14 +11,22 @@ import (
 // are the same user.
 func (db *DB) CreateFollow(ctx context.Context, f *magpie.Follow) error {
 	// The UNIQUE and CHECK constraints and the foreign keys decide each
-	// case, races included.
+	// case, races included. The followee's recent posts enter the
+	// follower's timeline in the same transaction.
 	return db.inTx(ctx, "create follow", func(tx querier) error {
-		return tx.QueryRowContext(ctx, `
+		err := tx.QueryRowContext(ctx, `
 			INSERT INTO follows (follower_id, following_id, created_at)
 			VALUES (?, ?, ?)
 			RETURNING id`,
 			f.FollowerID, f.FollowingID, micros(f.CreatedAt),
 		).Scan(&f.ID)
+		if err != nil {
+			return err
+		}
+		if err := markHeavy(ctx, tx, f.FollowingID); err != nil {
+			return err
+		}
+		return backfill(ctx, tx, f.FollowerID, f.FollowingID)
 	})
 }
 
@@ -29,10 +37,15 @@ func (db *DB) DeleteFollow(ctx context.Context, followerID, followingID int64) e
 			DELETE FROM follows WHERE follower_id = ? AND following_id = ?`,
 			followerID, followingID,
 		)
+		if err == nil {
+			err = oneRowAffected(res)
+		}
 		if err != nil {
 			return err
 		}
-		return oneRowAffected(res)
+		// The followee's posts leave the follower's timeline with the
+		// follow.
+		return unfollowTimeline(ctx, tx, followerID, followingID)
 	})
 }
 

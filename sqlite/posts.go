@@ -31,18 +31,20 @@ const ownerActive = `(SELECT is_active FROM users u WHERE u.id = p.owner_id) = 1
 // CreatePost inserts p and sets p.ID and p.OwnerUsername. ErrNotFound if
 // the owner does not exist.
 func (db *DB) CreatePost(ctx context.Context, p *magpie.Post) error {
-	return db.inTx(ctx, "create post", func(tx querier) error {
-		return createPost(ctx, tx, p)
-	})
+	return db.CreatePosts(ctx, []*magpie.Post{p})
 }
 
 // CreatePosts inserts every post, setting its ID and OwnerUsername, in one
 // transaction: if one fails, none is stored. ErrNotFound if an owner does
-// not exist.
+// not exist. Each post is fanned out to its author's followers in the same
+// transaction.
 func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
 	return db.inTx(ctx, "create posts", func(tx querier) error {
 		for _, p := range posts {
 			if err := createPost(ctx, tx, p); err != nil {
+				return err
+			}
+			if err := fanOut(ctx, tx, p.ID); err != nil {
 				return err
 			}
 		}
@@ -105,8 +107,13 @@ func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.Pos
 		if err != nil {
 			return err
 		}
-		p, err = postByID(ctx, tx, viewerID, id)
-		return err
+		if p, err = postByID(ctx, tx, viewerID, id); err != nil || upd.IsHidden == nil {
+			return err
+		}
+		if p.IsHidden {
+			return unfanOut(ctx, tx, id)
+		}
+		return fanOut(ctx, tx, id)
 	})
 	return p, err
 }
@@ -177,27 +184,3 @@ const listPostsByOwnerSQL = `
 	WHERE p.owner_id = ?2 AND (?3 OR p.is_hidden = 0) AND (p.created_at, p.id) < (?4, ?5)
 	ORDER BY p.created_at DESC, p.id DESC
 	LIMIT ?6`
-
-// ListFeed returns the posts that are not hidden of the active users that
-// userID follows.
-func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
-	at, id, limit := keyset(page)
-	return queryList(ctx, db.reader(), page, "list feed", scanPost, listFeedSQL, userID, at, id, limit)
-}
-
-// listFeedSQL: the index of UNIQUE (follower_id, following_id) lists the
-// followed users; for each, a range of index posts_feed (partial:
-// is_hidden = 0) gives their posts after the cursor, newest first. Those
-// ranges are merged by a sort, so a page of the feed costs the followed
-// users' posts after the cursor, not just the page.
-const listFeedSQL = `
-	SELECT ` + postColumns + `
-	FROM posts p
-	WHERE p.is_hidden = 0
-		AND p.owner_id IN (
-			SELECT f.following_id FROM follows f
-			WHERE f.follower_id = ?1
-				AND (SELECT is_active FROM users u WHERE u.id = f.following_id) = 1)
-		AND (p.created_at, p.id) < (?2, ?3)
-	ORDER BY p.created_at DESC, p.id DESC
-	LIMIT ?4`

@@ -234,14 +234,24 @@ func (db *DB) Close() error {
 // connection and BEGIN IMMEDIATE takes the write lock at once, so
 // transactions queue rather than fail with "database is locked".
 func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	return inTxOn(ctx, db.writeStmts, nil, op, fn)
+}
+
+// inReadTx runs fn in a read transaction on a reader: its reads see one
+// snapshot of the database.
+func (db *DB) inReadTx(ctx context.Context, op string, fn func(tx querier) error) error {
+	return inTxOn(ctx, db.readStmts, &sql.TxOptions{ReadOnly: true}, op, fn)
+}
+
+func inTxOn(ctx context.Context, stmts *stmtCache, opts *sql.TxOptions, op string, fn func(tx querier) error) error {
+	tx, err := stmts.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
 	}
-	q := querier{stmts: db.writeStmts, tx: tx, own: map[string]*sql.Stmt{}}
+	q := querier{stmts: stmts, tx: tx, own: map[string]*sql.Stmt{}}
 	// The connection is free again once the transaction ends: prepare for
 	// the next ones the statements this one had to prepare for itself.
-	defer func() { db.writeStmts.prepareAll(ctx, q.own) }()
+	defer func() { stmts.prepareAll(ctx, q.own) }()
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
 	if err := fn(q); err != nil {
 		return storeError(op, err)

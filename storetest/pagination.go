@@ -24,19 +24,25 @@ const pageSize = 2
 // Every page but the last non-empty one must be full.
 func walk[T any](t *testing.T, list func(magpie.Page) ([]T, error), cursor func(T) magpie.Cursor) []T {
 	t.Helper()
+	return walkBy(t, pageSize, list, cursor)
+}
+
+// walkBy is walk with pages of size rows.
+func walkBy[T any](t *testing.T, size int, list func(magpie.Page) ([]T, error), cursor func(T) magpie.Cursor) []T {
+	t.Helper()
 	var rows []T
-	page := magpie.Page{Limit: pageSize}
+	page := magpie.Page{Limit: size}
 	short := false
 	for i := 0; ; i++ {
-		if i > 100 {
+		if i > 1000 {
 			t.Fatalf("paging did not end after %d pages; is Page.After ignored?", i)
 		}
 		got, err := list(page)
 		if err != nil {
 			t.Fatalf("page %d: %v", i, err)
 		}
-		if len(got) > pageSize {
-			t.Fatalf("page %d has %d rows, limit is %d", i, len(got), pageSize)
+		if len(got) > size {
+			t.Fatalf("page %d has %d rows, limit is %d", i, len(got), size)
 		}
 		if len(got) == 0 {
 			return rows
@@ -44,7 +50,7 @@ func walk[T any](t *testing.T, list func(magpie.Page) ([]T, error), cursor func(
 		if short {
 			t.Fatalf("page %d follows a short page", i)
 		}
-		short = len(got) < pageSize
+		short = len(got) < size
 		rows = append(rows, got...)
 		c := cursor(got[len(got)-1])
 		page.After = &c

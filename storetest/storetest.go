@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) magpie.Store) {
 		{"Tokens", tokenTests},
 		{"Posts", postTests},
 		{"Feed", feedTests},
+		{"Timeline", timelineTests},
 		{"Follows", followTests},
 		{"Pagination", paginationTests},
 		{"Concurrency", concurrencyTests},
