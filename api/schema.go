@@ -85,7 +85,7 @@ func writeJSONNode(buf *bytes.Buffer, n *yaml.Node) error {
 // schema: GET /api/schema/, the OpenAPI document: YAML, or JSON when
 // ?format=json or the Accept header asks for it.
 func (a *API) schema(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Vary", "Accept")
+	w.Header().Add("Vary", "Accept") // Add, not Set: the server has put Accept-Encoding there
 	if !wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openapiYAML)

@@ -74,6 +74,7 @@ func New(cfg Config) *Server {
 		s.withClient,        // who is calling: the client's address and scheme, through trusted proxies
 		withRequestID,       // an id for the request, in its response and every log line about it
 		s.withLogAndRecover, // one log line per request, with its final status; a panic becomes a 500
+		withCompression(),   // gzip for bodies of 1 KiB or more when the client accepts it, errors of the layers below too
 		s.withDrain,         // while shutting down, close each connection after its response
 		withSecurityHeaders, // the headers every response carries, whichever subsystem wrote it
 		s.withCORS,          // browsers on the allowed origins may call; their preflights are answered here
