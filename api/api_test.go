@@ -13,7 +13,7 @@ func TestMain(m *testing.M) { postgrestest.Main(m) }
 // a real database, once per engine.
 func TestAPI(t *testing.T) {
 	forEachEngine(t, slices.Concat(authTests, userTests, postTests, feedTests, followTests, paginationTests, protocolTests,
-		profileTests, likeTests, commentTests, searchTests, accountTests))
+		profileTests, likeTests, commentTests, searchTests, accountTests, compressionTests))
 }
 
 // TestDocs runs the behaviours of the API docs, which read no database,
