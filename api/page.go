@@ -106,13 +106,19 @@ func serveList[Row, JSON any](a *API, list lister[Row], toJSON func(Row) JSON) c
 		if rows.Next != nil {
 			w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", a.nextURL(r, page.Limit, encodeCursor(*rows.Next))))
 		}
-		out := make([]JSON, len(rows.Items))
-		for i, row := range rows.Items {
-			out[i] = toJSON(row)
-		}
-		writeJSON(w, http.StatusOK, out)
+		writeList(w, rows.Items, toJSON)
 		return nil
 	}
+}
+
+// writeList writes the rows of a list page as the JSON array of what
+// toJSON makes of each.
+func writeList[Row, JSON any](w http.ResponseWriter, rows []Row, toJSON func(Row) JSON) {
+	out := make([]JSON, len(rows))
+	for i, row := range rows {
+		out[i] = toJSON(row)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // serveListFor is serveList for a list chosen by more of the request than

@@ -26,6 +26,12 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// BenchmarkStore measures the token check and every list, in a migrated
+// schema of its own as TestStore's subtests have.
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(tb testing.TB) magpie.Store { return postgrestest.NewStore(tb) })
+}
+
 // open returns a store on a fresh, unmigrated schema.
 func open(t *testing.T) *postgres.DB {
 	return openURL(t, postgrestest.NewSchema(t))

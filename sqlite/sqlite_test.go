@@ -15,7 +15,7 @@ import (
 )
 
 // openFile opens a migrated database in a fresh file, closed at cleanup.
-func openFile(t *testing.T) *sqlite.DB {
+func openFile(t testing.TB) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), sqlitetest.NewFile(t))
 	if err != nil {
@@ -32,6 +32,12 @@ func openFile(t *testing.T) *sqlite.DB {
 func TestStore(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) magpie.Store { return openFile(t) })
+}
+
+// BenchmarkStore measures the token check and every list, on a database
+// file as the server uses.
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(tb testing.TB) magpie.Store { return openFile(tb) })
 }
 
 // The in-memory database keeps the whole contract too; it lives as long

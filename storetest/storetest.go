@@ -62,7 +62,7 @@ func at(sec int) time.Time {
 	return t0.Add(time.Duration(sec) * time.Second)
 }
 
-func createUser(t *testing.T, s magpie.Store, username string) *magpie.User {
+func createUser(t testing.TB, s magpie.Store, username string) *magpie.User {
 	t.Helper()
 	u := &magpie.User{Username: username, DateJoined: t0}
 	if err := s.CreateUser(t.Context(), u, "hash:"+username); err != nil {
@@ -87,7 +87,7 @@ func createPost(t *testing.T, s magpie.Store, owner *magpie.User, title string, 
 	return p
 }
 
-func createFollow(t *testing.T, s magpie.Store, follower, following *magpie.User, created time.Time) *magpie.Follow {
+func createFollow(t testing.TB, s magpie.Store, follower, following *magpie.User, created time.Time) *magpie.Follow {
 	t.Helper()
 	f := &magpie.Follow{FollowerID: follower.ID, FollowingID: following.ID, CreatedAt: created}
 	if err := s.CreateFollow(t.Context(), f); err != nil {

@@ -20,7 +20,7 @@ var tokenTests = []storeTest{
 	{"DeleteUserTokens", testDeleteUserTokens},
 }
 
-func createToken(t *testing.T, s magpie.Store, u *magpie.User, secret string, expires time.Time) *magpie.Token {
+func createToken(t testing.TB, s magpie.Store, u *magpie.User, secret string, expires time.Time) *magpie.Token {
 	t.Helper()
 	tok := &magpie.Token{Hash: tokenHash(secret), UserID: u.ID, CreatedAt: t0, ExpiresAt: expires}
 	if err := s.CreateToken(t.Context(), tok, 1000); err != nil {
