@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	neturl "net/url"
 	"strings"
@@ -203,12 +204,38 @@ func (db *DB) Close() error {
 // statements opens one and composes the tx-scoped helpers of its file, so
 // that what it writes together succeeds or fails together. A write of one
 // statement runs as it is: PostgreSQL makes it a transaction of its own.
+//
+// A transaction PostgreSQL broke off as a deadlock's victim wrote nothing,
+// and is run again, up to txAttempts times: writes that lock timelines and
+// users' counters in orders of their own (a follow's backfill, a post's
+// fan-out, a trim) can deadlock, rarely, under concurrent writes.
 func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(tx) })
-	if err != nil {
-		return storeError(op, err)
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(tx) })
+		if err == nil {
+			return nil
+		}
+		if attempt == txAttempts || !retryable(err) {
+			return storeError(op, err)
+		}
+		// A pause of a few milliseconds, different for each, so that
+		// the two do not meet again.
+		select {
+		case <-time.After(time.Duration(attempt) * time.Duration(1+rand.IntN(10)) * time.Millisecond):
+		case <-ctx.Done():
+			return storeError(op, ctx.Err())
+		}
 	}
-	return nil
+}
+
+// txAttempts is how many times inTx runs a transaction that deadlocks.
+const txAttempts = 4
+
+// retryable reports whether err is a deadlock's or a serialisation
+// failure's: the transaction was rolled back whole and may run again.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
 // querier is what the helpers query: the pool, or a transaction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,5 +175,48 @@ func TestDeleteSpentRateLimits(t *testing.T) {
 	}
 	if res, err := db.Allow(t.Context(), "c", long); err != nil || res.Allowed {
 		t.Errorf("the count of a live key was lost: %+v, %v", res, err)
+	}
+}
+
+// Two transactions that lock two rows in opposite orders deadlock;
+// PostgreSQL rolls one back, and the store runs it again: both succeed.
+func TestDeadlockedTxRunsAgain(t *testing.T) {
+	t.Parallel()
+	db := postgrestest.NewStore(t)
+	var ids [2]int64
+	for i, name := range []string{"a", "b"} {
+		u := &magpie.User{Username: name, DateJoined: time.Now()}
+		if err := db.CreateUser(t.Context(), u, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = u.ID
+	}
+	var (
+		firstLocks sync.WaitGroup
+		attempts   atomic.Int32
+		wg         sync.WaitGroup
+		errs       [2]error
+	)
+	firstLocks.Add(2)
+	for i := range 2 {
+		wg.Go(func() {
+			first := true
+			errs[i] = postgres.InTx(t.Context(), db, func(exec func(string, ...any) error) error {
+				attempts.Add(1)
+				if err := exec(`UPDATE users SET bio = 'x' WHERE id = $1`, ids[i]); err != nil {
+					return err
+				}
+				if first {
+					first = false
+					firstLocks.Done()
+					firstLocks.Wait()
+				}
+				return exec(`UPDATE users SET bio = 'y' WHERE id = $1`, ids[1-i])
+			})
+		})
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || attempts.Load() != 3 {
+		t.Errorf("errors %v, %d attempts; want none and 3", errs, attempts.Load())
 	}
 }

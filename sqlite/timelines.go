@@ -51,7 +51,7 @@ func fanOut(ctx context.Context, tx querier, postID int64) error {
 	if err != nil {
 		return err
 	}
-	sample, err := collectIDs(rows)
+	sample, err := collect[int64](rows)
 	if err != nil {
 		return err
 	}
@@ -137,17 +137,18 @@ func trim(ctx context.Context, tx querier, userID int64) error {
 	return err
 }
 
-func collectIDs(rows *sql.Rows) ([]int64, error) {
+// collect reads rows of one column.
+func collect[T any](rows *sql.Rows) ([]T, error) {
 	defer rows.Close()
-	var ids []int64
+	var values []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		values = append(values, v)
 	}
-	return ids, rows.Err()
+	return values, rows.Err()
 }
 
 // ListFeed returns the posts that are not hidden of the active users that
@@ -178,7 +179,7 @@ func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]m
 		if err != nil {
 			return err
 		}
-		heavy, err := collectIDs(rows)
+		heavy, err := collect[int64](rows)
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) magpie.Store) {
 		{"Likes", likeTests},
 		{"Comments", commentTests},
 		{"Search", searchTests},
+		{"Load", loadTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {

@@ -109,6 +109,9 @@ func TestUsage(t *testing.T) {
 		{"serve", "extra"},
 		{"createuser"},
 		{"seed", "--users", "0"},
+		{"seed", "--follows", "3"},
+		{"seed", "--skew"},
+		{"seed", "--bulk", "--users", "3", "--follows", "3"},
 	} {
 		_, _, err := runMagpie(t, t.Context(), "", args...)
 		var ue *usageError
@@ -310,6 +313,51 @@ func testSeed(t *testing.T, dbURL string) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s follows %v, want %v", u.Username, got, want)
 		}
+	}
+}
+
+func TestSeedBulk(t *testing.T) {
+	t.Parallel()
+	testSeedBulk(t, "sqlite://"+filepath.Join(t.TempDir(), "magpie.db"))
+}
+
+func TestSeedBulkPostgres(t *testing.T) {
+	t.Parallel()
+	testSeedBulk(t, postgrestest.NewMigrated(t))
+}
+
+// seed --bulk loads a synthetic set with plain progress lines off a
+// terminal; run again, it finds the load finished and finishes it again.
+func testSeedBulk(t *testing.T, dbURL string) {
+	ctx := t.Context()
+	args := []string{"seed", "--bulk", "--users", "40", "--posts", "4", "--follows", "6", "--skew", "--password", "bulk-password", "--database", dbURL}
+	for run, phases := range [][]string{{"users 40/40", "posts and follows 40/40", "derived data 1/1"}, {"derived data 1/1"}} {
+		stdout, stderr, err := runMagpie(t, ctx, "", args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var printed []string
+		for line := range strings.Lines(stderr) {
+			if phase, ok := strings.CutPrefix(line, "seed: "); ok && strings.Contains(phase, "/") {
+				printed = append(printed, phase[:strings.LastIndex(phase, " (")])
+			}
+		}
+		if !strings.Contains(stdout, "loaded 40 users (user1…user40, password bulk-password), 4 posts each") ||
+			!slices.Equal(printed[len(printed)-len(phases):], phases) || !strings.Contains(strings.Join(printed, "\n"), phases[0]) {
+			t.Errorf("seed --bulk, run %d, printed:\n%s\n%s", run+1, stdout, stderr)
+		}
+	}
+	db := openTestDB(t, dbURL)
+	// user1 follows everyone with --skew.
+	feed, err := db.ListFeed(ctx, 1, magpie.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) < 39*4*9/10 {
+		t.Errorf("user1's feed has %d posts, want about %d", len(feed), 39*4)
+	}
+	if _, _, err := runMagpie(t, ctx, "", "seed", "--bulk", "--users", "30", "--database", dbURL); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("a smaller bulk seed into the loaded database: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/auth"
 	"github.com/magpie-sns/magpie/service"
+	"github.com/magpie-sns/magpie/synth"
 )
 
 // seedProgressEvery is how many users pass between progress lines, printed
@@ -24,16 +26,35 @@ const seedWorkers = 8
 
 func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	env := &envFlags{getenv: getenv}
-	fs := newFlagSet("seed", "seed [--users N] [--posts N] [--password PASSWORD] [--database URL]", stderr)
+	fs := newFlagSet("seed", "seed [--users N] [--posts N] [--password PASSWORD] [--bulk [--follows N] [--skew]] [--database URL]", stderr)
 	nUsers := fs.Int("users", 5, "how many demo users, user1…userN")
 	nPosts := fs.Int("posts", 3, "how many posts each new user writes")
 	password := fs.String("password", "magpie-demo", "the password of every new user")
+	bulk := fs.Bool("bulk", false, "load a synthetic data set for benchmarks, fast, into an empty database (or finish one cut off)")
+	nFollows := fs.Int("follows", 10, "with --bulk: how many users each user follows, picked at random")
+	skew := fs.Bool("skew", false, "with --bulk: user1…user3 follow 5,000, 2,000 and 1,000; user4…user6 are followed by about 50,000, 20,000 and 10,000")
 	dbURL := databaseFlag(fs, env)
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("seed: unexpected argument %q", fs.Arg(0))
+	}
+	if *bulk {
+		spec := &synth.Spec{Users: int64(*nUsers), PostsPerUser: *nPosts, FollowsPerUser: *nFollows, Skew: *skew}
+		if err := spec.Validate(); err != nil {
+			return usageErrorf("seed: %v", err)
+		}
+		return bulkSeed(ctx, spec, *password, *dbURL, stdout, stderr)
+	}
+	var bulkOnly []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "follows" || f.Name == "skew" {
+			bulkOnly = append(bulkOnly, "--"+f.Name)
+		}
+	})
+	if len(bulkOnly) > 0 {
+		return usageErrorf("seed: %s only with --bulk", strings.Join(bulkOnly, " and "))
 	}
 	if *nUsers < 1 {
 		return usageErrorf("seed: --users must be at least 1, not %d", *nUsers)
