@@ -160,7 +160,8 @@ func unstashSchema(ctx context.Context, tx querier) error {
 }
 
 // FinishLoad derives, in one transaction, what ordinary writes would
-// have kept, then refreshes the statistics (autovacuum may be off).
+// have kept, then vacuums and refreshes the statistics (autovacuum may be
+// off).
 func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 	err := db.inTx(ctx, "finish load", func(tx querier) error {
 		// The timelines are written without their index by post and
@@ -215,9 +216,13 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return err
 	}
-	// The tables of this schema, not the whole database's.
-	if _, err := db.pool.Exec(ctx, `ANALYZE users, posts, follows, timelines, timeline_floors, likes, comments`); err != nil {
-		return storeError("analyze", err)
+	// VACUUM too, whether or not autovacuum is on: the recounts left a
+	// dead version of every user, which the partial index of heavy users
+	// would walk through, and index-only scans of the posts need their
+	// pages marked all-visible. The tables of this schema, not the whole
+	// database's.
+	if _, err := db.pool.Exec(ctx, `VACUUM (ANALYZE) users, posts, follows, timelines, timeline_floors, likes, comments`); err != nil {
+		return storeError("vacuum", err)
 	}
 	return nil
 }
