@@ -9,6 +9,7 @@
 //	magpie-bench [--url http://127.0.0.1:8000] [--users 200] [--concurrency 32 | --rate 500]
 //	             [--mix feed=70,… | --endpoint feed] [--duration 10s] [--requests N] [--warmup 2s]
 //	             [--pid PID] [--json]
+//	magpie-bench --serve-bare 127.0.0.1:8099 [--url …] [--user-format …] [--password …]
 //
 // # What it sends
 //
@@ -26,6 +27,15 @@
 // Lists are read one page deep, the first. Since follow and unfollow pick
 // their user at random, 409 "Already following" and 404 "not following"
 // are expected answers to them: counted by status, but not as unexpected.
+//
+// # The ceiling
+//
+// --serve-bare sends no load. It logs in as the first user at --url,
+// fetches the first page of that user's feed once, and then serves it on
+// the address given, the same bytes and headers (gzip if the server
+// sent gzip), to every GET, and a token to every login, till interrupted:
+// a server that does no work. A run against it, beside a run against the
+// real server, shows how much of the cost is HTTP alone on the machine.
 //
 // # Load models
 //
@@ -122,6 +132,7 @@ type config struct {
 	timeout       time.Duration
 	pid           int
 	json          bool
+	serveBare     string
 }
 
 // run is the whole program; the OS comes in as its parameters so that
@@ -138,6 +149,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := newClient(cfg.url, conns, cfg.timeout)
 	if err != nil {
 		return err
+	}
+	if cfg.serveBare != "" {
+		b, err := fetchBare(ctx, c, fmt.Sprintf(cfg.userFormat, 1), cfg.password)
+		if err != nil {
+			return err
+		}
+		return serveBare(ctx, cfg.serveBare, b, stderr)
 	}
 	if cfg.pid != 0 {
 		// Fail now rather than after the run.
@@ -254,6 +272,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "give up on a request after this long (a transport error)")
 	fs.IntVar(&cfg.pid, "pid", 0, "report the peak and current resident memory of this server `process` (Linux)")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
+	fs.StringVar(&cfg.serveBare, "serve-bare", "", "send no load: fetch the first user's feed page from --url once and serve it on this `address` to every GET, and a token to every login, till interrupted: a server doing no work, the ceiling to compare a run with")
 
 	out := fs.Output()
 	fs.SetOutput(io.Discard) // a mistake is printed once, by main

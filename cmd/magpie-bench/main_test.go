@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/magpie-sns/magpie/api"
 	"github.com/magpie-sns/magpie/auth"
@@ -148,12 +150,64 @@ func TestAgainstMagpie(t *testing.T) {
 			t.Errorf("stderr does not name the failed logins:\n%s", stderr)
 		}
 	})
+	t.Run("ServeBare", func(t *testing.T) {
+		ctx, stop := context.WithCancel(t.Context())
+		served := make(chan error, 1)
+		stderr := new(syncbuf.Buffer)
+		go func() { served <- run(ctx, []string{"--url", url, "--serve-bare", "127.0.0.1:0"}, io.Discard, stderr) }()
+		var bareURL string
+		for range 100 {
+			if _, after, ok := strings.Cut(stderr.String(), " on "); ok {
+				bareURL, _, _ = strings.Cut(after, " ")
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if bareURL == "" {
+			t.Fatalf("the bare server did not start:\n%s", stderr)
+		}
+		// The page as the real server sends it, to a bench as to anyone.
+		r, _ := bench(t, "--url", bareURL, "--users", "3", "--endpoint", "feed", "--requests", "20")
+		wantHealthy(t, r)
+		want, got := getFeed(t, url), getFeed(t, bareURL)
+		if got != want || !strings.Contains(got, "Hello") {
+			t.Errorf("the bare server's page:\n%s\nthe real one:\n%s", got, want)
+		}
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("the bare server ended with %v", err)
+		}
+	})
 	t.Run("WrongPassword", func(t *testing.T) {
 		err := run(t.Context(), []string{"--url", url, "--users", "3", "--password", "wrong-password", "--duration", "1s"}, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "no user could log in") {
 			t.Errorf("got %v, want no user could log in", err)
 		}
 	})
+}
+
+// getFeed returns user1's first page of the feed, decoded.
+func getFeed(t *testing.T, base string) string {
+	t.Helper()
+	login, err := http.Post(base+"/auth/token/", "application/json", strings.NewReader(`{"username": "user1", "password": "magpie-demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Token string }
+	err = json.NewDecoder(login.Body).Decode(&tok)
+	login.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/blog/post/following_post/", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return string(body)
 }
 
 // TestNoRedirects checks that the bench sends to the base URL only: a
