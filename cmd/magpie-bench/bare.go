@@ -72,7 +72,7 @@ func (b *bareServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveBare serves b on addr until ctx ends.
 func serveBare(ctx context.Context, addr string, b *bareServer, stderr io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
