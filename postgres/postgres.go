@@ -211,18 +211,19 @@ func (db *DB) Close() error {
 // fan-out, a trim) can deadlock, rarely, under concurrent writes.
 func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
 	for attempt := 1; ; attempt++ {
-		var conn *pgx.Conn
 		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-			conn = tx.Conn()
-			return fn(tx)
+			err := fn(tx)
+			// A connection lost part-way makes each later statement of
+			// the transaction fail with "conn closed": the database is
+			// away. (Asked here, while the connection is still this
+			// transaction's.)
+			if err != nil && tx.Conn().IsClosed() && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("postgres: %s: %w: %w", op, magpie.ErrUnavailable, err)
+			}
+			return err
 		})
 		if err == nil {
 			return nil
-		}
-		// A connection lost part-way makes each later statement of the
-		// transaction fail with "conn closed": the database is away.
-		if conn != nil && conn.IsClosed() && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("postgres: %s: %w: %w", op, magpie.ErrUnavailable, err)
 		}
 		if attempt == txAttempts || !retryable(err) {
 			return storeError(op, err)
