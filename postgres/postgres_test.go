@@ -179,7 +179,8 @@ func TestDeleteSpentRateLimits(t *testing.T) {
 }
 
 // Two transactions that lock two rows in opposite orders deadlock;
-// PostgreSQL rolls one back, and the store runs it again: both succeed.
+// PostgreSQL rolls one back (rarely both), and the store runs it again:
+// both succeed.
 func TestDeadlockedTxRunsAgain(t *testing.T) {
 	t.Parallel()
 	db := postgrestest.NewStore(t)
@@ -216,7 +217,7 @@ func TestDeadlockedTxRunsAgain(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if errs[0] != nil || errs[1] != nil || attempts.Load() != 3 {
-		t.Errorf("errors %v, %d attempts; want none and 3", errs, attempts.Load())
+	if errs[0] != nil || errs[1] != nil || attempts.Load() < 3 {
+		t.Errorf("errors %v, %d attempts; want none, and a run again", errs, attempts.Load())
 	}
 }

@@ -166,11 +166,12 @@ func TestAgainstMagpie(t *testing.T) {
 		if bareURL == "" {
 			t.Fatalf("the bare server did not start:\n%s", stderr)
 		}
-		// The page as the real server sends it, to a bench as to anyone.
+		// The page as the real server sends it (whatever the other subtests
+		// left in user1's feed), to a bench as to anyone.
 		r, _ := bench(t, "--url", bareURL, "--users", "3", "--endpoint", "feed", "--requests", "20")
 		wantHealthy(t, r)
 		want, got := getFeed(t, url), getFeed(t, bareURL)
-		if got != want || !strings.Contains(got, `"owner_username"`) {
+		if got != want || !strings.HasPrefix(got, "[") {
 			t.Errorf("the bare server's page:\n%s\nthe real one:\n%s", got, want)
 		}
 		stop()
