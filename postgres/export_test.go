@@ -23,3 +23,6 @@ func InTx(ctx context.Context, db *DB, fn func(exec func(sql string, args ...any
 		})
 	})
 }
+
+// StoreError is storeError, for the table of what each driver error means.
+var StoreError = storeError

@@ -211,17 +211,7 @@ func (db *DB) Close() error {
 // fan-out, a trim) can deadlock, rarely, under concurrent writes.
 func (db *DB) inTx(ctx context.Context, op string, fn func(tx querier) error) error {
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-			err := fn(tx)
-			// A connection lost part-way makes each later statement of
-			// the transaction fail with "conn closed": the database is
-			// away. (Asked here, while the connection is still this
-			// transaction's.)
-			if err != nil && tx.Conn().IsClosed() && !errors.Is(err, context.Canceled) {
-				return fmt.Errorf("postgres: %s: %w: %w", op, magpie.ErrUnavailable, err)
-			}
-			return err
-		})
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(tx) })
 		if err == nil {
 			return nil
 		}
@@ -317,7 +307,10 @@ func unreachable(err error) bool {
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
 			pgErr.Code == "57P03" || pgErr.Code == "53300"
 	case errors.As(err, &connErr), errors.As(err, &netErr),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		// A statement or commit on a connection lost earlier in its
+		// transaction.
+		errors.Is(err, pgconn.ErrConnClosed):
 		return true
 	}
 	return false

@@ -2,11 +2,15 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/postgres"
@@ -219,5 +223,18 @@ func TestDeadlockedTxRunsAgain(t *testing.T) {
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil || attempts.Load() < 3 {
 		t.Errorf("errors %v, %d attempts; want none, and a run again", errs, attempts.Load())
+	}
+}
+
+// A statement or commit on a connection lost earlier in its transaction
+// fails with pgx's "conn closed": the database is unavailable (503), not
+// broken (500).
+func TestConnClosedIsUnavailable(t *testing.T) {
+	err := postgres.StoreError("create posts", fmt.Errorf("commit: %w", pgconn.ErrConnClosed))
+	if !errors.Is(err, magpie.ErrUnavailable) {
+		t.Errorf("got %v, want ErrUnavailable", err)
+	}
+	if err := postgres.StoreError("create posts", errors.New("conn busy")); errors.Is(err, magpie.ErrUnavailable) {
+		t.Errorf("any error at all is unavailable: %v", err)
 	}
 }
