@@ -27,7 +27,13 @@ type query struct {
 }
 
 func (r *recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	r.queries = append(r.queries, query{data.SQL, data.Args})
+	args := data.Args
+	if len(args) > 0 {
+		if _, ok := args[0].(pgx.QueryExecMode); ok {
+			args = args[1:]
+		}
+	}
+	r.queries = append(r.queries, query{data.SQL, args})
 	return ctx
 }
 

@@ -140,7 +140,7 @@ func (db *DB) trimAfterFanOut(ctx context.Context, authorID int64) {
 // user follows.
 func (db *DB) ListFeed(ctx context.Context, userID int64, page magpie.Page) ([]magpie.Post, error) {
 	at, id, limit := keyset(page)
-	posts, err := queryList(ctx, db.pool, page, "list feed", scanPost, listTimelineSQL, userID, at, id, limit)
+	posts, err := queryList(ctx, db.pool, page, "list feed", scanPost, listTimelineSQL, prepared, userID, at, id, limit)
 	if err != nil || len(posts) == page.Limit {
 		return posts, err
 	}

@@ -40,7 +40,7 @@ func (db *DB) UserByToken(ctx context.Context, hash []byte, now time.Time) (*mag
 		FROM tokens t
 		JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.expires_at > $2 AND u.is_active`,
-		hash, now))
+		prepared, hash, now))
 	if err != nil {
 		return nil, storeError("user by token", err)
 	}
