@@ -39,25 +39,30 @@ func (db *DB) CreatePost(ctx context.Context, p *magpie.Post) error {
 // Each post is fanned out to its author's followers in the same
 // transaction; some of their timelines are trimmed after it.
 func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
+	// The authors whose posts went into timelines, whose followers'
+	// timelines then need trimming: not those of a heavy author, which
+	// went into none.
+	var fannedOut map[int64]bool
 	err := db.inTx(ctx, "create posts", func(tx querier) error {
+		fannedOut = map[int64]bool{}
 		for _, p := range posts {
 			if err := createPost(ctx, tx, p); err != nil {
 				return err
 			}
-			if err := fanOut(ctx, tx, p.ID); err != nil {
+			wrote, err := fanOut(ctx, tx, p.ID)
+			if err != nil {
 				return err
 			}
+			fannedOut[p.OwnerID] = fannedOut[p.OwnerID] || wrote
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	trimmed := map[int64]bool{}
-	for _, p := range posts {
-		if !p.IsHidden && !trimmed[p.OwnerID] {
-			trimmed[p.OwnerID] = true
-			db.trimAfterFanOut(ctx, p.OwnerID)
+	for authorID, wrote := range fannedOut {
+		if wrote {
+			db.trimAfterFanOut(ctx, authorID)
 		}
 	}
 	return nil
@@ -115,7 +120,8 @@ func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.Pos
 		case p.IsHidden:
 			return unfanOut(ctx, tx, id)
 		default:
-			return fanOut(ctx, tx, id)
+			_, err := fanOut(ctx, tx, id)
+			return err
 		}
 	})
 	if err != nil {

@@ -27,10 +27,11 @@ import (
 const trimChance = 1.0 / 32
 
 // fanOut writes the post, if visible and its author not heavy, into the
-// timelines of the author's followers whose floor it is not below.
-func fanOut(ctx context.Context, q querier, postID int64) error {
+// timelines of the author's followers whose floor it is not below, and
+// reports whether it wrote any.
+func fanOut(ctx context.Context, q querier, postID int64) (wrote bool, err error) {
 	// posts_pkey, users_pkey, follows_following_created_idx.
-	_, err := q.Exec(ctx, `
+	tag, err := q.Exec(ctx, `
 		INSERT INTO timelines (user_id, created_at, post_id, author_id)
 		SELECT f.follower_id, p.created_at, p.id, p.owner_id
 		FROM posts p
@@ -41,7 +42,7 @@ func fanOut(ctx context.Context, q querier, postID int64) error {
 			AND (fl.user_id IS NULL OR (p.created_at, p.id) >= (fl.created_at, fl.post_id))
 		ON CONFLICT DO NOTHING`,
 		postID)
-	return err
+	return tag.RowsAffected() > 0, err
 }
 
 // unfanOut takes the post out of every timeline.

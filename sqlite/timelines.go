@@ -28,10 +28,10 @@ const trimOneIn = 32
 
 // fanOut writes the post, if visible and its author not heavy, into the
 // timelines of the author's followers whose floor it is not below, and
-// trims a sample of those timelines.
+// trims a sample of those timelines if it wrote any.
 func fanOut(ctx context.Context, tx querier, postID int64) error {
 	// posts' primary key, users', follows_following, timeline_floors'.
-	_, err := tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 		INSERT OR IGNORE INTO timelines (user_id, created_at, post_id, author_id)
 		SELECT f.follower_id, p.created_at, p.id, p.owner_id
 		FROM posts p
@@ -42,6 +42,9 @@ func fanOut(ctx context.Context, tx querier, postID int64) error {
 			AND (fl.user_id IS NULL OR (p.created_at, p.id) >= (fl.created_at, fl.post_id))`,
 		postID)
 	if err != nil {
+		return err
+	}
+	if wrote, err := res.RowsAffected(); err != nil || wrote == 0 {
 		return err
 	}
 	rows, err := tx.QueryContext(ctx, `
