@@ -18,13 +18,19 @@ type Loader interface {
 	// password hash.
 	LoadUsers(ctx context.Context, users []User, passwordHash string) error
 	// LoadPostsAndFollows writes posts and follows in one transaction;
-	// the store assigns their ids.
-	LoadPostsAndFollows(ctx context.Context, posts []Post, follows []Follow) error
+	// the store assigns their ids. ready, if not nil, is called before the
+	// transaction commits, and its error rolls it back: with it the
+	// caller runs several at once and orders their commits. The first
+	// call of a load must not run beside others: it may change the
+	// schema.
+	LoadPostsAndFollows(ctx context.Context, posts []Post, follows []Follow, ready func(context.Context) error) error
 	// FinishLoad recounts every counter, marks heavy authors, rebuilds
 	// every timeline from the posts at or after since (each user's floor),
 	// moves each id sequence past the ids loaded and refreshes the
-	// planner's statistics. It may be run again.
-	FinishLoad(ctx context.Context, since time.Time) error
+	// planner's statistics. It may be run again, and after a cut-off it
+	// goes on where it stopped. step, if not nil, is told the name of each
+	// step as it begins.
+	FinishLoad(ctx context.Context, since time.Time, step func(name string)) error
 }
 
 // LoadProgress is how far a load got.

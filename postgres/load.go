@@ -44,18 +44,13 @@ func (db *DB) LoadUsers(ctx context.Context, users []magpie.User, passwordHash s
 }
 
 // LoadPostsAndFollows copies posts and follows in, without the secondary
-// indexes and foreign keys of their tables (stashSchema) and with the
-// counting triggers off for the transaction (ALTER TABLE is
-// transactional: they are on again whatever happens); FinishLoad puts
-// the schema back and counts.
-func (db *DB) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, follows []magpie.Follow) error {
+// indexes, foreign keys and counting triggers of their tables
+// (stashSchema); FinishLoad puts the schema back and counts. Once the
+// schema is stashed, a transaction here takes no lock that another
+// would wait for, so several copy at once.
+func (db *DB) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, follows []magpie.Follow, ready func(context.Context) error) error {
 	return db.inTx(ctx, "load posts and follows", func(tx querier) error {
 		if err := stashSchema(ctx, tx, "posts", "follows"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			ALTER TABLE posts DISABLE TRIGGER posts_count;
-			ALTER TABLE follows DISABLE TRIGGER follows_count`); err != nil {
 			return err
 		}
 		_, err := tx.(pgx.Tx).CopyFrom(ctx, pgx.Identifier{"posts"},
@@ -73,96 +68,101 @@ func (db *DB) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, foll
 				f := &follows[i]
 				return []any{f.FollowerID, f.FollowingID, f.CreatedAt}, nil
 			}))
-		if err != nil {
+		if err != nil || ready == nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			ALTER TABLE posts ENABLE TRIGGER posts_count;
-			ALTER TABLE follows ENABLE TRIGGER follows_count`)
-		return err
+		return ready(ctx)
 	})
 }
 
 // stashSchema moves the definitions of the indexes that back no
-// constraint and of the foreign keys of tables into load_stash, and drops
-// them: a row costs several times less to copy without them (a foreign
-// key is a query a row), an index costs less to build whole than row by
-// row, and checking a foreign key whole is one join. Primary keys and
-// UNIQUE constraints stay, so a load cannot write two follows of one
-// pair. What is stashed stays stashed across a load cut off, till
-// unstashSchema.
+// constraint, of the foreign keys and of the enabled triggers of tables
+// into load_stash, and drops the indexes and keys and disables the
+// triggers: a row costs several times less to copy without them (a
+// foreign key is a query a row, a counting trigger an update of the
+// author), an index costs less to build whole than row by row, and
+// checking a foreign key whole is one join. Primary keys and UNIQUE
+// constraints stay, so a load cannot write two follows of one pair. What
+// is stashed stays stashed across a load cut off, till unstashSchema.
 func stashSchema(ctx context.Context, tx querier, tables ...string) error {
 	_, err := tx.Exec(ctx, `
-		CREATE TABLE IF NOT EXISTS load_stash (name TEXT PRIMARY KEY, is_index BOOLEAN NOT NULL, ddl TEXT NOT NULL)`)
+		CREATE TABLE IF NOT EXISTS load_stash (kind TEXT NOT NULL, name TEXT NOT NULL, ddl TEXT NOT NULL, PRIMARY KEY (kind, name))`)
 	if err != nil {
 		return err
 	}
-	// Stashed before they are dropped; the names are those of this
-	// schema's tables.
-	_, err = tx.Exec(ctx, `
-		INSERT INTO load_stash (name, is_index, ddl)
-			SELECT i.relname, true, pg_get_indexdef(x.indexrelid)
-			FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-			WHERE x.indrelid = ANY ($1::regclass[])
-				AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-		UNION ALL
-			SELECT conname, false, format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-			FROM pg_constraint
-			WHERE contype = 'f' AND conrelid = ANY ($1::regclass[])`, tables)
-	if err != nil {
-		return err
-	}
+	// What is stashed, and the statement that removes it; the names are
+	// those of this schema's tables.
 	rows, err := tx.Query(ctx, `
-		SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
-		FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY ($1::regclass[])
-		UNION ALL
-		SELECT format('DROP INDEX %s', x.indexrelid::regclass)
-		FROM pg_index x
+		SELECT 'index', i.relname, pg_get_indexdef(x.indexrelid), format('DROP INDEX %s', x.indexrelid::regclass)
+		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
 		WHERE x.indrelid = ANY ($1::regclass[])
-			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`, tables)
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+		UNION ALL
+		SELECT 'foreign key', conname, format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)),
+			format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
+		FROM pg_constraint
+		WHERE contype = 'f' AND conrelid = ANY ($1::regclass[])
+		UNION ALL
+		SELECT 'trigger', tgname, format('ALTER TABLE %s ENABLE TRIGGER %I', tgrelid::regclass, tgname),
+			format('ALTER TABLE %s DISABLE TRIGGER %I', tgrelid::regclass, tgname)
+		FROM pg_trigger
+		WHERE tgrelid = ANY ($1::regclass[]) AND NOT tgisinternal AND tgenabled <> 'D'`, tables)
 	if err != nil {
 		return err
 	}
-	drops, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type stashable struct{ Kind, Name, DDL, Remove string }
+	stash, err := pgx.CollectRows(rows, pgx.RowToStructByPos[stashable])
 	if err != nil {
 		return err
 	}
-	for _, drop := range drops {
-		if _, err := tx.Exec(ctx, drop); err != nil {
+	for _, s := range stash {
+		if _, err := tx.Exec(ctx, `INSERT INTO load_stash (kind, name, ddl) VALUES ($1, $2, $3)`, s.Kind, s.Name, s.DDL); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, s.Remove); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// unstashSchema creates again what stashSchema dropped, indexes first
+// unstashSchema creates again what stashSchema removed, indexes first
 // (foreign keys are checked through them), with memory enough to sort an
 // index of tens of millions of rows.
-func unstashSchema(ctx context.Context, tx querier) error {
+func unstashSchema(ctx context.Context, tx querier, step func(string)) error {
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT to_regclass('load_stash') IS NOT NULL`).Scan(&exists); err != nil || !exists {
 		return err
 	}
-	rows, err := tx.Query(ctx, `SELECT ddl FROM load_stash ORDER BY NOT is_index, name`)
+	rows, err := tx.Query(ctx, `SELECT kind, name, ddl FROM load_stash ORDER BY kind <> 'index', kind, name`)
 	if err != nil {
 		return err
 	}
-	ddls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type stashed struct{ Kind, Name, DDL string }
+	stash, err := pgx.CollectRows(rows, pgx.RowToStructByPos[stashed])
 	if err != nil {
 		return err
 	}
-	for _, ddl := range append([]string{`SET LOCAL maintenance_work_mem = '1GB'`}, append(ddls, `DROP TABLE load_stash`)...) {
-		if _, err := tx.Exec(ctx, ddl); err != nil {
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '1GB'`); err != nil {
+		return err
+	}
+	for _, s := range stash {
+		step(s.Kind + " " + s.Name)
+		if _, err := tx.Exec(ctx, s.DDL); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err = tx.Exec(ctx, `DROP TABLE load_stash`)
+	return err
 }
 
 // FinishLoad derives, in one transaction, what ordinary writes would
 // have kept, then vacuums and refreshes the statistics (autovacuum may be
 // off).
-func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
+func (db *DB) FinishLoad(ctx context.Context, since time.Time, step func(name string)) error {
+	if step == nil {
+		step = func(string) {}
+	}
 	err := db.inTx(ctx, "finish load", func(tx querier) error {
 		// The timelines are written without their index by post and
 		// their foreign keys, which are put back with the rest.
@@ -170,10 +170,11 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 			return err
 		}
 		for _, stmt := range []struct {
+			step string
 			sql  string
 			args []any
 		}{
-			{`UPDATE users u SET
+			{"counters", `UPDATE users u SET
 				posts_count = COALESCE(p.n, 0), followers_count = COALESCE(fr.n, 0), following_count = COALESCE(fg.n, 0),
 				fanout = COALESCE(fr.n, 0) <= ` + strconv.Itoa(magpie.FanOutLimit) + `
 			FROM users u2
@@ -181,29 +182,34 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 			LEFT JOIN (SELECT following_id, count(*) AS n FROM follows GROUP BY following_id) fr ON fr.following_id = u2.id
 			LEFT JOIN (SELECT follower_id, count(*) AS n FROM follows GROUP BY follower_id) fg ON fg.follower_id = u2.id
 			WHERE u.id = u2.id`, nil},
-			{`UPDATE posts p SET like_count = COALESCE(l.n, 0), comment_count = COALESCE(c.n, 0)
-			FROM posts p2
-			LEFT JOIN (SELECT post_id, count(*) AS n FROM likes GROUP BY post_id) l ON l.post_id = p2.id
-			LEFT JOIN (SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c ON c.post_id = p2.id
-			WHERE p.id = p2.id AND (p.like_count <> COALESCE(l.n, 0) OR p.comment_count <> COALESCE(c.n, 0))`, nil},
-			{`TRUNCATE timelines, timeline_floors`, nil},
-			{`INSERT INTO timelines (user_id, created_at, post_id, author_id)
+			// A load writes no likes or comments, whose triggers are never
+			// stashed: only the posts that have some can be miscounted.
+			{"", `UPDATE posts p SET
+				like_count = (SELECT count(*) FROM likes l WHERE l.post_id = p.id),
+				comment_count = (SELECT count(*) FROM comments c WHERE c.post_id = p.id)
+			WHERE p.id IN (SELECT post_id FROM likes UNION SELECT post_id FROM comments)`, nil},
+			{"timelines", `TRUNCATE timelines, timeline_floors`, nil},
+			{"", `INSERT INTO timelines (user_id, created_at, post_id, author_id)
 			SELECT f.follower_id, p.created_at, p.id, p.owner_id
 			FROM posts p
 			JOIN users a ON a.id = p.owner_id AND a.fanout
 			JOIN follows f ON f.following_id = p.owner_id
 			WHERE NOT p.is_hidden AND p.created_at >= $1
 			ORDER BY 1, 2, 3`, []any{since}},
-			{`INSERT INTO timeline_floors (user_id, created_at, post_id) SELECT id, $1, 0 FROM users`, []any{since}},
+			{"", `INSERT INTO timeline_floors (user_id, created_at, post_id) SELECT id, $1, 0 FROM users`, []any{since}},
 		} {
+			if stmt.step != "" {
+				step(stmt.step)
+			}
 			if _, err := tx.Exec(ctx, stmt.sql, stmt.args...); err != nil {
 				return err
 			}
 		}
+		step("trimming timelines")
 		if err := trim(ctx, tx, `SELECT user_id FROM timelines GROUP BY user_id HAVING count(*) > $1`, magpie.TimelineLength); err != nil {
 			return err
 		}
-		if err := unstashSchema(ctx, tx); err != nil {
+		if err := unstashSchema(ctx, tx, step); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `
@@ -221,6 +227,7 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 	// would walk through, and index-only scans of the posts need their
 	// pages marked all-visible. The tables of this schema, not the whole
 	// database's.
+	step("vacuum and statistics")
 	if _, err := db.pool.Exec(ctx, `VACUUM (ANALYZE) users, posts, follows, timelines, timeline_floors, likes, comments`); err != nil {
 		return storeError("vacuum", err)
 	}

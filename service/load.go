@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/synth"
 )
@@ -14,7 +16,12 @@ import (
 type LoadStep struct {
 	Phase       string // "users", "posts and follows", "derived data"
 	Done, Total int64
+	Step        string // in "derived data": what is being derived
 }
+
+// loadWriters is how many transactions of posts and follows a Load
+// writes at once.
+const loadWriters = 2
 
 // loadRowsPerTx is about how many posts and follows one transaction of a
 // Load writes: large enough that commits cost little, small enough that
@@ -61,7 +68,7 @@ func (s *Service) Load(ctx context.Context, spec *synth.Spec, password string, r
 		if err := loader.LoadUsers(ctx, users, hash); err != nil {
 			return err
 		}
-		report(LoadStep{"users", last, spec.Users})
+		report(LoadStep{Phase: "users", Done: last, Total: spec.Users})
 	}
 
 	// Each transaction holds whole users, so the highest user with rows
@@ -107,24 +114,62 @@ func (s *Service) Load(ctx context.Context, spec *synth.Spec, password string, r
 			}
 		}
 	}()
+	// loadWriters transactions are written at once (on PostgreSQL a COPY
+	// keeps a core busy computing its posts' search vectors), but each
+	// commits only after the one before it, so the highest user with rows
+	// still ends an unbroken run of committed transactions. The first is
+	// written alone: it is the one that stashes the schema.
+	writers, wctx := errgroup.WithContext(ctx)
+	writers.SetLimit(loadWriters)
+	committed := make(chan struct{})
+	close(committed)
 	for b := range batches {
 		if b.err != nil {
+			cancel()
+			_ = writers.Wait()
 			return b.err
 		}
-		if err := loader.LoadPostsAndFollows(ctx, b.posts, b.follows); err != nil {
-			return err
+		if wctx.Err() != nil {
+			break
 		}
-		report(LoadStep{"posts and follows", b.last, spec.Users})
+		previous, done := committed, make(chan struct{})
+		committed = done
+		writers.Go(func() error {
+			err := loader.LoadPostsAndFollows(wctx, b.posts, b.follows, func(ctx context.Context) error {
+				select {
+				case <-previous:
+				case <-ctx.Done():
+				}
+				return ctx.Err()
+			})
+			if err != nil {
+				return err
+			}
+			// Before done: the reports come in order too.
+			report(LoadStep{Phase: "posts and follows", Done: b.last, Total: spec.Users})
+			close(done)
+			return nil
+		})
+		if b.last <= start+perTx-1 {
+			select {
+			case <-done:
+			case <-wctx.Done():
+			}
+		}
+	}
+	if err := writers.Wait(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	report(LoadStep{"derived data", 0, 1})
-	if err := loader.FinishLoad(ctx, spec.TimelinesSince()); err != nil {
+	report(LoadStep{Phase: "derived data", Total: 1})
+	step := func(name string) { report(LoadStep{Phase: "derived data", Total: 1, Step: name}) }
+	if err := loader.FinishLoad(ctx, spec.TimelinesSince(), step); err != nil {
 		return err
 	}
-	report(LoadStep{"derived data", 1, 1})
+	report(LoadStep{Phase: "derived data", Done: 1, Total: 1})
 	return nil
 }
 

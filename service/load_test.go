@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/magpie-sns/magpie"
 	"github.com/magpie-sns/magpie/service"
+	"github.com/magpie-sns/magpie/sqlite"
+	"github.com/magpie-sns/magpie/sqlite/sqlitetest"
 	"github.com/magpie-sns/magpie/synth"
 )
 
@@ -121,5 +125,86 @@ func TestLoadRefuses(t *testing.T) {
 	smaller.Users = 5
 	if err := loaded.Load(ctx, &smaller, loadPassword, noop); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("a load of 5 users into 10: %v", err)
+	}
+}
+
+// watchedLoader is a store whose loads of posts and follows take a
+// while, and which records how many run at once and in which order they
+// commit (by their first post's owner).
+type watchedLoader struct {
+	*sqlite.DB
+	mu             sync.Mutex
+	running, most  int
+	firstRunning   bool
+	firstRanBeside bool
+	committed      []int64
+}
+
+func (l *watchedLoader) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, follows []magpie.Follow, ready func(context.Context) error) error {
+	first := posts[0].OwnerID == 1
+	l.mu.Lock()
+	l.running++
+	l.most = max(l.most, l.running)
+	l.firstRunning = l.firstRunning || first
+	l.firstRanBeside = l.firstRanBeside || l.firstRunning && l.running > 1
+	l.mu.Unlock()
+	// Later batches are quicker than earlier ones, so they would commit
+	// first if nothing held them back.
+	time.Sleep(time.Duration(20-posts[0].OwnerID%20) * time.Millisecond)
+	err := l.DB.LoadPostsAndFollows(ctx, posts, follows, func(ctx context.Context) error {
+		if err := ready(ctx); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.committed = append(l.committed, posts[0].OwnerID)
+		return nil
+	})
+	l.mu.Lock()
+	l.running--
+	l.firstRunning = l.firstRunning && !first
+	l.mu.Unlock()
+	return err
+}
+
+// Load writes two transactions at once but commits them in order, the
+// first alone, and ends with the data of one writer.
+func TestLoadCommitsInOrder(t *testing.T) {
+	defer service.SetLoadRowsPerTx(16)()
+	spec := synth.Spec{Users: 40, PostsPerUser: 3, FollowsPerUser: 1}
+	whole, _ := newService(t)
+	if err := whole.Load(t.Context(), &spec, loadPassword, func(service.LoadStep) {}); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := sqlite.Open(t.Context(), sqlitetest.NewFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	watched := &watchedLoader{DB: db}
+	end := spec.End // the same data: the same end
+	svc := service.New(service.Config{Store: watched, Passwords: cheapPasswords, Now: func() time.Time { return end }})
+	var reported []int64
+	if err := svc.Load(t.Context(), &spec, loadPassword, func(s service.LoadStep) {
+		if s.Phase == "posts and follows" {
+			reported = append(reported, s.Done)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// 16 rows a transaction: 4 users each, 10 transactions.
+	want := []int64{1, 5, 9, 13, 17, 21, 25, 29, 33, 37}
+	if !slices.Equal(watched.committed, want) {
+		t.Errorf("transactions committed in the order of their first users %v, want %v", watched.committed, want)
+	}
+	if !slices.Equal(reported, []int64{4, 8, 12, 16, 20, 24, 28, 32, 36, 40}) {
+		t.Errorf("progress reported %v", reported)
+	}
+	if watched.most != 2 || watched.firstRanBeside {
+		t.Errorf("at most %d loads at once (want 2), the first beside another: %v", watched.most, watched.firstRanBeside)
+	}
+	if got, want := feeds(t, svc, spec.Users), feeds(t, whole, spec.Users); !slices.Equal(got, want) {
+		t.Errorf("the feeds differ from a load's by one writer:\n got %d entries\nwant %d", len(got), len(want))
 	}
 }

@@ -2,8 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,8 +51,14 @@ func (db *DB) LoadUsers(ctx context.Context, users []magpie.User, passwordHash s
 
 // LoadPostsAndFollows inserts posts and follows in one transaction,
 // without the secondary indexes and triggers of their tables, which
-// FinishLoad puts back.
-func (db *DB) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, follows []magpie.Follow) error {
+// FinishLoad puts back. With one writer, waiting for ready before the
+// transaction begins is what keeps the order.
+func (db *DB) LoadPostsAndFollows(ctx context.Context, posts []magpie.Post, follows []magpie.Follow, ready func(context.Context) error) error {
+	if ready != nil {
+		if err := ready(ctx); err != nil {
+			return err
+		}
+	}
 	return db.inTx(ctx, "load posts and follows", func(tx querier) error {
 		if err := loadCache(ctx, tx); err != nil {
 			return err
@@ -97,12 +106,14 @@ func insertRows(ctx context.Context, tx querier, insert string, n int, row func(
 	return nil
 }
 
-// loadCache gives the writer's connection a page cache of 256 MiB: with
-// the default 2 MiB, a transaction of a load writes most pages to the WAL
-// several times before it commits. A load is run by `magpie seed`, whose
-// process ends with it.
+// loadCache gives the writer's connection a page cache of 1 GiB, taken
+// only as it is used: with the default 2 MiB, a transaction of a load
+// writes most pages to the WAL several times before it commits, and an
+// index of tens of millions of rows is sorted in temporary files rather
+// than in memory. The sorter may use a helper thread a CPU. A load is run
+// by `magpie seed`, whose process ends with it.
 func loadCache(ctx context.Context, tx querier) error {
-	_, err := tx.ExecContext(ctx, `PRAGMA cache_size = -262144`)
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -1048576; PRAGMA threads = %d`, runtime.NumCPU()))
 	return err
 }
 
@@ -142,68 +153,86 @@ func stashSchema(ctx context.Context, tx querier, tables ...string) error {
 	return nil
 }
 
-// unstashSchema creates again what stashSchema dropped, indexes first, and
-// rebuilds the search index of the posts if its triggers were stashed.
-func unstashSchema(ctx context.Context, tx querier) error {
-	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'load_stash')`).Scan(&exists); err != nil || !exists {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT ddl FROM load_stash ORDER BY type = 'trigger', name`)
-	if err != nil {
-		return err
-	}
-	ddls, err := collect[string](rows)
-	if err != nil {
-		return err
-	}
-	var rebuild bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM load_stash WHERE name = 'posts_fts_insert')`).Scan(&rebuild); err != nil {
-		return err
-	}
-	if rebuild {
-		ddls = append(ddls, `INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')`)
-	}
-	for _, ddl := range append(ddls, `DROP TABLE load_stash`) {
-		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+// unstashSchema creates again what stashSchema dropped, indexes first,
+// one a transaction (with its row of load_stash), so that no transaction
+// outgrows the page cache and a cut-off loses at most one; with the
+// trigger that indexes new posts for search, it rebuilds the search index.
+func (db *DB) unstashSchema(ctx context.Context, step func(string)) error {
+	for done := false; !done; {
+		err := db.inTx(ctx, "unstash schema", func(tx querier) error {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'load_stash')`).Scan(&exists); err != nil || !exists {
+				done = true
+				return err
+			}
+			var name, kind, ddl string
+			err := tx.QueryRowContext(ctx, `SELECT name, type, ddl FROM load_stash ORDER BY type = 'trigger', name LIMIT 1`).Scan(&name, &kind, &ddl)
+			if errors.Is(err, sql.ErrNoRows) {
+				done = true
+				_, err = tx.ExecContext(ctx, `DROP TABLE load_stash`)
+				return err
+			}
+			if err != nil {
+				return err
+			}
+			step(kind + " " + name)
+			if err := loadCache(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, ddl); err != nil {
+				return err
+			}
+			if name == "posts_fts_insert" {
+				step("search index")
+				if _, err := tx.ExecContext(ctx, `INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')`); err != nil {
+					return err
+				}
+			}
+			_, err = tx.ExecContext(ctx, `DELETE FROM load_stash WHERE name = ?`, name)
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// FinishLoad derives, in one transaction, what ordinary writes would
-// have kept, then refreshes the planner's statistics.
-func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
-	err := db.inTx(ctx, "finish load", func(tx querier) error {
-		if err := loadCache(ctx, tx); err != nil {
-			return err
-		}
-		if err := unstashSchema(ctx, tx); err != nil {
-			return err
-		}
-		sinceAt := micros(since)
-		for _, stmt := range []struct {
-			sql  string
-			args []any
-		}{
+// FinishLoad derives what ordinary writes would have kept, a step a
+// transaction: one transaction for all of it outgrew the page cache at
+// ten million posts, and spilled gigabytes into the WAL. Each step may be
+// run again. Then it refreshes the planner's statistics.
+func (db *DB) FinishLoad(ctx context.Context, since time.Time, step func(name string)) error {
+	if step == nil {
+		step = func(string) {}
+	}
+	if err := db.unstashSchema(ctx, step); err != nil {
+		return err
+	}
+	sinceAt := micros(since)
+	step("counters")
+	err := db.inTx(ctx, "finish load: counters", func(tx querier) error {
+		return execAll(ctx, tx, []statement{
 			{`UPDATE users SET
 				posts_count = (SELECT count(*) FROM posts p WHERE p.owner_id = users.id AND p.is_hidden = 0),
 				followers_count = (SELECT count(*) FROM follows f WHERE f.following_id = users.id),
 				following_count = (SELECT count(*) FROM follows f WHERE f.follower_id = users.id)`, nil},
 			{`UPDATE users SET fanout = followers_count <= ?`, []any{magpie.FanOutLimit}},
+			// A load writes no likes or comments, whose triggers are never
+			// stashed: only the posts that have some can be miscounted.
 			{`UPDATE posts SET
 				like_count = (SELECT count(*) FROM likes l WHERE l.post_id = posts.id),
 				comment_count = (SELECT count(*) FROM comments c WHERE c.post_id = posts.id)
-			WHERE like_count <> (SELECT count(*) FROM likes l WHERE l.post_id = posts.id)
-				OR comment_count <> (SELECT count(*) FROM comments c WHERE c.post_id = posts.id)`, nil},
-			{`DELETE FROM timelines`, nil},
-			{`DELETE FROM timeline_floors`, nil},
-		} {
-			if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-				return err
-			}
+			WHERE id IN (SELECT post_id FROM likes UNION SELECT post_id FROM comments)`, nil},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	step("timelines")
+	err = db.inTx(ctx, "finish load: timelines", func(tx querier) error {
+		if err := loadCache(ctx, tx); err != nil {
+			return err
 		}
 		// Without the index of timelines by post, built whole after; one
 		// follower after another (follows_follower, posts_feed), so the
@@ -211,23 +240,26 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 		if err := stashSchema(ctx, tx, "timelines"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO timelines (user_id, created_at, post_id, author_id)
+		return execAll(ctx, tx, []statement{
+			{`DELETE FROM timelines`, nil},
+			{`DELETE FROM timeline_floors`, nil},
+			{`INSERT INTO timelines (user_id, created_at, post_id, author_id)
 			SELECT f.follower_id, p.created_at, p.id, p.owner_id
 			FROM follows f
 			CROSS JOIN users a ON a.id = f.following_id AND a.fanout = 1
 			CROSS JOIN posts p ON p.owner_id = f.following_id AND p.is_hidden = 0 AND p.created_at >= ?
-			ORDER BY f.follower_id`, sinceAt)
-		if err != nil {
-			return err
-		}
-		if err := unstashSchema(ctx, tx); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO timeline_floors (user_id, created_at, post_id) SELECT id, ?, 0 FROM users`, sinceAt)
-		if err != nil {
-			return err
-		}
+			ORDER BY f.follower_id`, []any{sinceAt}},
+			{`INSERT INTO timeline_floors (user_id, created_at, post_id) SELECT id, ?, 0 FROM users`, []any{sinceAt}},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := db.unstashSchema(ctx, step); err != nil {
+		return err
+	}
+	step("trimming timelines")
+	err = db.inTx(ctx, "finish load: trim", func(tx querier) error {
 		rows, err := tx.QueryContext(ctx, `SELECT user_id FROM timelines GROUP BY user_id HAVING count(*) > ?`, magpie.TimelineLength)
 		if err != nil {
 			return err
@@ -246,9 +278,29 @@ func (db *DB) FinishLoad(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return err
 	}
-	// A sample of each index is enough for the planner's choices.
-	if _, err := db.writeStmts.pool.ExecContext(ctx, `PRAGMA analysis_limit = 1000; ANALYZE`); err != nil {
+	// A sample of each index is enough for the planner's choices; the
+	// search index's tables are read by rowid only, and scanning them
+	// took 26 s of the 43 s of a whole ANALYZE at ten million posts.
+	step("statistics")
+	if _, err := db.writeStmts.pool.ExecContext(ctx, `PRAGMA analysis_limit = 1000;
+		ANALYZE users; ANALYZE posts; ANALYZE follows; ANALYZE timelines; ANALYZE timeline_floors; ANALYZE likes; ANALYZE comments`); err != nil {
 		return fmt.Errorf("sqlite: analyze: %w", err)
+	}
+	return nil
+}
+
+// statement is one SQL statement and its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// execAll runs stmts in order, stopping at the first error.
+func execAll(ctx context.Context, tx querier, stmts []statement) error {
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +20,8 @@ import (
 var loadTests = []storeTest{
 	{"LoadIsOrdinaryData", testLoad},
 	{"LoadGoesOnWhereItStopped", testLoadResume},
+	{"FinishLoadGoesOnWhereItStopped", testFinishLoadResume},
+	{"LoadsRunTogether", testLoadsTogether},
 }
 
 // loadSpec is small, but has a reader whose timeline is trimmed and
@@ -44,24 +49,35 @@ func loadUsers(t *testing.T, l magpie.Loader, spec synth.Spec) {
 	}
 }
 
-// loadPosts loads the posts and follows of users first to last.
-func loadPosts(t *testing.T, l magpie.Loader, spec synth.Spec, first, last int64) {
-	t.Helper()
-	var posts []magpie.Post
-	var follows []magpie.Follow
+// batch is the posts and follows of users first to last.
+func batch(spec synth.Spec, first, last int64) (posts []magpie.Post, follows []magpie.Follow) {
 	for id := first; id <= last; id++ {
 		posts = append(posts, spec.Posts(id)...)
 		follows = append(follows, spec.Follows(id)...)
 	}
-	if err := l.LoadPostsAndFollows(t.Context(), posts, follows); err != nil {
+	return posts, follows
+}
+
+// loadPosts loads the posts and follows of users first to last.
+func loadPosts(t *testing.T, l magpie.Loader, spec synth.Spec, first, last int64) {
+	t.Helper()
+	posts, follows := batch(spec, first, last)
+	if err := l.LoadPostsAndFollows(t.Context(), posts, follows, nil); err != nil {
 		t.Fatalf("LoadPostsAndFollows(%d…%d): %v", first, last, err)
 	}
 }
 
+// finishLoad runs FinishLoad, which must name the steps it takes.
 func finishLoad(t *testing.T, l magpie.Loader, spec synth.Spec) {
 	t.Helper()
-	if err := l.FinishLoad(t.Context(), spec.TimelinesSince()); err != nil {
+	var steps []string
+	if err := l.FinishLoad(t.Context(), spec.TimelinesSince(), func(name string) { steps = append(steps, name) }); err != nil {
 		t.Fatalf("FinishLoad: %v", err)
+	}
+	for _, want := range []string{"counters", "timelines"} {
+		if !slices.Contains(steps, want) {
+			t.Errorf("FinishLoad's steps %q, none %q", steps, want)
+		}
 	}
 }
 
@@ -137,9 +153,21 @@ func testLoad(t *testing.T, s magpie.Store) {
 	loadPosts(t, l, loadSpec, 26, loadSpec.Users)
 	finishLoad(t, l, loadSpec)
 	checkLoaded(t, s, loadSpec)
-	// Again: nothing changes.
+	// Again: nothing changes, the counts of likes and comments made
+	// meanwhile neither.
+	liked := feedOf(t, s, &magpie.User{ID: 1})[0]
+	fan := &magpie.User{ID: 2}
+	if err := s.CreateLike(ctx, &magpie.Like{PostID: liked.ID, UserID: fan.ID, CreatedAt: loadSpec.End}); err != nil {
+		t.Fatal(err)
+	}
+	comment(t, s, fan, liked, "nice", loadSpec.End)
 	finishLoad(t, l, loadSpec)
 	checkLoaded(t, s, loadSpec)
+	if p, err := s.PostByID(ctx, 0, liked.ID); err != nil {
+		t.Fatal(err)
+	} else if p.LikeCount != 1 || p.CommentCount != 1 {
+		t.Errorf("after FinishLoad again, the post liked and commented counts %d likes and %d comments, want 1 and 1", p.LikeCount, p.CommentCount)
+	}
 	if t.Failed() {
 		return
 	}
@@ -226,13 +254,96 @@ func testLoadResume(t *testing.T, s magpie.Store) {
 	// A transaction that fails writes nothing: here, one with a follow
 	// twice.
 	bad := append(loadSpec.Follows(11), loadSpec.Follows(11)[0])
-	if err := l.LoadPostsAndFollows(t.Context(), loadSpec.Posts(11), bad); err == nil {
+	if err := l.LoadPostsAndFollows(t.Context(), loadSpec.Posts(11), bad, nil); err == nil {
 		t.Error("a load with one follow twice succeeded")
 	}
+	// And one whose ready fails.
+	notReady := errors.New("not ready")
+	posts, follows := batch(loadSpec, 11, 20)
+	if err := l.LoadPostsAndFollows(t.Context(), posts, follows, func(context.Context) error { return notReady }); !errors.Is(err, notReady) {
+		t.Errorf("a load whose ready failed: %v, want %v", err, notReady)
+	}
 	if p := progress(); p.UsersWithPosts != 10 {
-		t.Errorf("after a failed transaction, progress is %+v", p)
+		t.Errorf("after failed transactions, progress is %+v", p)
 	}
 	loadPosts(t, l, loadSpec, 11, loadSpec.Users)
+	finishLoad(t, l, loadSpec)
+	checkLoaded(t, s, loadSpec)
+}
+
+// FinishLoad cut off at any of its steps, then run again, derives the same
+// data as when it runs through.
+func testFinishLoadResume(t *testing.T, s magpie.Store) {
+	l := loader(t, s)
+	loadUsers(t, l, loadSpec)
+	loadPosts(t, l, loadSpec, 1, loadSpec.Users)
+	var cuts []string
+	for cut := 1; ; cut++ {
+		if cut > 100 {
+			t.Fatalf("FinishLoad still not done after 100 cut-offs, at %q", cuts)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var steps int
+		err := l.FinishLoad(ctx, loadSpec.TimelinesSince(), func(name string) {
+			if steps++; steps == cut {
+				cuts = append(cuts, name)
+				cancel()
+			}
+		})
+		cancel()
+		if steps < cut {
+			if err != nil {
+				t.Fatalf("FinishLoad, not cut off: %v", err)
+			}
+			break
+		}
+		if err == nil {
+			t.Errorf("FinishLoad cut off at %q succeeded", cuts[len(cuts)-1])
+		}
+	}
+	t.Logf("cut off at %q", cuts)
+	checkLoaded(t, s, loadSpec)
+}
+
+// After the first, two loads of posts and follows run at once: neither
+// waits for a lock the other holds. The first, holding whatever it
+// holds, waits in its ready for the second's ready, which a lock between
+// them would keep from coming.
+func testLoadsTogether(t *testing.T, s magpie.Store) {
+	l := loader(t, s)
+	loadUsers(t, l, loadSpec)
+	loadPosts(t, l, loadSpec, 1, 10)
+	firstWaits, secondReady := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	var first, second error
+	wg.Go(func() {
+		posts, follows := batch(loadSpec, 11, 25)
+		first = l.LoadPostsAndFollows(t.Context(), posts, follows, func(ctx context.Context) error {
+			close(firstWaits)
+			select {
+			case <-secondReady:
+				return nil
+			case <-time.After(5 * time.Second):
+				return errors.New("the other load was not ready within 5 s")
+			}
+		})
+	})
+	select {
+	case <-firstWaits:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first load did not reach its ready")
+	}
+	wg.Go(func() {
+		posts, follows := batch(loadSpec, 26, loadSpec.Users)
+		second = l.LoadPostsAndFollows(t.Context(), posts, follows, func(context.Context) error {
+			close(secondReady)
+			return nil
+		})
+	})
+	wg.Wait()
+	if first != nil || second != nil {
+		t.Fatalf("loads at once: %v; %v", first, second)
+	}
 	finishLoad(t, l, loadSpec)
 	checkLoaded(t, s, loadSpec)
 }

@@ -41,6 +41,7 @@ type loadProgress struct {
 	out     io.Writer
 	bar     *progressbar.ProgressBar // on a terminal
 	phase   string
+	step    string // of the derived data
 	began   time.Time
 	printed int64 // tenths of the phase printed
 }
@@ -52,12 +53,20 @@ func newLoadProgress(out io.Writer) *loadProgress {
 func (p *loadProgress) report(s service.LoadStep) {
 	if s.Phase != p.phase {
 		p.finish()
-		p.phase, p.began, p.printed = s.Phase, time.Now(), 0
+		p.phase, p.step, p.began, p.printed = s.Phase, "", time.Now(), 0
 		if f, ok := p.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			p.bar = progressbar.NewOptions64(s.Total, progressbar.OptionSetWriter(p.out),
 				progressbar.OptionSetDescription(s.Phase), progressbar.OptionShowCount(),
 				progressbar.OptionShowIts(), progressbar.OptionSetItsString("users"),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth())
+		}
+	}
+	if s.Step != "" && s.Step != p.step {
+		p.step = s.Step
+		if p.bar != nil {
+			p.bar.Describe(s.Phase + ": " + s.Step)
+		} else {
+			fmt.Fprintf(p.out, "seed: %s: %s (%s)\n", s.Phase, s.Step, time.Since(p.began).Round(time.Second))
 		}
 	}
 	if p.bar != nil {
