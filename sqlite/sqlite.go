@@ -37,13 +37,18 @@ var migrationFiles embed.FS
 // busy_timeout comes first so that switching to WAL waits for a lock held
 // by another process instead of failing.
 const (
+	// mmap_size lets a connection read the first 2 GiB of the file (the
+	// most SQLite maps) from memory shared with the page cache instead of
+	// copying each page in with a system call: on the 10M-post data set
+	// the feed served 1.37 times as many requests (docs/performance.md).
+	// The mapped pages count in the process's RSS.
+	commonParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(2147418112)"
 	// journal_size_limit truncates the WAL file back to 64 MiB after a
 	// checkpoint, so that a burst of writes does not leave it at its
 	// high-water size.
-	writerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-		"&_pragma=journal_size_limit(67108864)" +
+	writerParams = commonParams + "&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(67108864)" +
 		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	readerParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+	readerParams = commonParams + "&_pragma=query_only(1)"
 )
 
 // DB is a Magpie database in one SQLite file. It implements magpie.Store
