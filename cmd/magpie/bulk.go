@@ -55,10 +55,7 @@ func (p *loadProgress) report(s service.LoadStep) {
 		p.finish()
 		p.phase, p.step, p.began, p.printed = s.Phase, "", time.Now(), 0
 		if f, ok := p.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			p.bar = progressbar.NewOptions64(s.Total, progressbar.OptionSetWriter(p.out),
-				progressbar.OptionSetDescription(s.Phase), progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(), progressbar.OptionSetItsString("users"),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth())
+			p.bar = newBar(p.out, s)
 		}
 	}
 	if s.Step != "" && s.Step != p.step {
@@ -77,6 +74,20 @@ func (p *loadProgress) report(s service.LoadStep) {
 		p.printed = tenth
 		fmt.Fprintf(p.out, "seed: %s %d/%d (%s)\n", s.Phase, s.Done, s.Total, time.Since(p.began).Round(time.Second))
 	}
+}
+
+// newBar is the bar of the phase s begins: users counted, with rate and
+// ETA, or, for a phase of steps that cannot be counted (the derived
+// data), a spinner with the time it has taken.
+func newBar(out io.Writer, s service.LoadStep) *progressbar.ProgressBar {
+	opts := []progressbar.Option{progressbar.OptionSetWriter(out), progressbar.OptionSetDescription(s.Phase),
+		progressbar.OptionFullWidth()}
+	if s.Total <= 1 {
+		return progressbar.NewOptions64(-1, append(opts, progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetElapsedTime(true))...)
+	}
+	return progressbar.NewOptions64(s.Total, append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("users"), progressbar.OptionSetPredictTime(true))...)
 }
 
 // finish ends the bar of the phase, if any.
