@@ -19,3 +19,12 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := db.write.ExecContext(ctx, query, args...)
 	return err
 }
+
+// Pragma reads a setting on a reader's connection and on the writer's.
+func (db *DB) Pragma(ctx context.Context, name string) (reader, writer string, err error) {
+	if err := db.read.QueryRowContext(ctx, "PRAGMA "+name).Scan(&reader); err != nil {
+		return "", "", err
+	}
+	err = db.write.QueryRowContext(ctx, "PRAGMA "+name).Scan(&writer)
+	return reader, writer, err
+}

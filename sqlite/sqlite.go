@@ -500,6 +500,20 @@ func queryList[T any](ctx context.Context, q querier, page magpie.Page, op strin
 	return items, nil
 }
 
+// collect reads rows of one column.
+func collect[T any](rows *sql.Rows) ([]T, error) {
+	defer rows.Close()
+	var values []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		values = append(values, v)
+	}
+	return values, rows.Err()
+}
+
 // oneRowAffected turns a write that touched no row into ErrNotFound.
 func oneRowAffected(res sql.Result) error {
 	n, err := res.RowsAffected()

@@ -139,6 +139,24 @@ func TestMemory(t *testing.T) {
 	}
 }
 
+// Every connection of a file reads it through a memory map (the feed on
+// a large database depends on it), the writer keeps the WAL bounded, and
+// readers cannot write.
+func TestConnectionSettings(t *testing.T) {
+	db := openFile(t)
+	for _, tc := range []struct{ pragma, reader, writer string }{ // "": any
+		{"mmap_size", "2147418112", "2147418112"},
+		{"journal_mode", "wal", "wal"},
+		{"journal_size_limit", "", "67108864"},
+		{"query_only", "1", "0"},
+	} {
+		reader, writer, err := db.Pragma(t.Context(), tc.pragma)
+		if err != nil || tc.reader != "" && reader != tc.reader || writer != tc.writer {
+			t.Errorf("PRAGMA %s: reader %q, writer %q (%v); want %q and %q", tc.pragma, reader, writer, err, tc.reader, tc.writer)
+		}
+	}
+}
+
 func TestOpenBadPath(t *testing.T) {
 	if _, err := sqlite.Open(t.Context(), ""); err == nil {
 		t.Error("Open(\"\") succeeded")

@@ -140,20 +140,6 @@ func trim(ctx context.Context, tx querier, userID int64) error {
 	return err
 }
 
-// collect reads rows of one column.
-func collect[T any](rows *sql.Rows) ([]T, error) {
-	defer rows.Close()
-	var values []T
-	for rows.Next() {
-		var v T
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		values = append(values, v)
-	}
-	return values, rows.Err()
-}
-
 // ListFeed returns the posts that are not hidden of the active users that
 // userID follows: from the timeline and the heavy authors the user
 // follows, down to the floor; below it, from the posts of everyone the
