@@ -45,9 +45,9 @@ func (c *client) fetch(method, path, acceptEncoding string, headers ...string) (
 		t.Fatal(err)
 	}
 	body := raw
-	switch ce := hres.Header.Get("Content-Encoding"); ce {
-	case "":
-	case "gzip":
+	switch ce := hres.Header.Get("Content-Encoding"); {
+	case ce == "" || method == http.MethodHead:
+	case ce == "gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatalf("%s %s: Content-Encoding gzip, but: %v", method, path, err)
@@ -164,8 +164,34 @@ var compressionTests = []apiTest{
 			t.Errorf("gzip: Content-Type %q", ct)
 		}
 		t.Logf("%s: %d bytes, %d gzipped", bundle, len(plainRaw), len(raw))
+		// Compressed once at the best level, not for each request at the
+		// compression layer's fastest.
+		var best bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&best, gzip.BestCompression)
+		if _, err := zw.Write(plainRaw); err != nil || zw.Close() != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(raw, best.Bytes()) {
+			t.Errorf("gzip: %d bytes, not the %d of gzip's best level", len(raw), best.Len())
+		}
+		for ae, want := range map[string]string{
+			"gzip;q=0": "", "identity": "", "deflate, br": "", "*": "",
+			"x-gzip": "gzip", "br, GZIP ; q=0.5": "gzip", "gzip;q=0.001": "gzip",
+		} {
+			res, raw := e.anon().fetch("GET", bundle, ae)
+			res.wantStatus(http.StatusOK).wantEncoding(want)
+			if want == "" && !bytes.Equal(raw, plainRaw) {
+				t.Errorf("%s: not the plain bundle", res.req)
+			}
+		}
+		// An image is sent as it is.
+		png, pngRaw := e.anon().fetch("GET", "/api/docs/favicon-32x32.png", "gzip")
+		png.wantStatus(http.StatusOK).wantEncoding("")
+		if cl := png.header.Get("Content-Length"); cl != strconv.Itoa(len(pngRaw)) {
+			t.Errorf("%s: Content-Length %q of %d bytes", png.req, cl, len(pngRaw))
+		}
 
-		// Revalidation and HEAD are as they were.
+		// Revalidation as before; HEAD answers as GET would.
 		etag := plain.header.Get("ETag")
 		if gz.header.Get("ETag") != etag {
 			t.Errorf("ETag %q gzipped, %q plain", gz.header.Get("ETag"), etag)
@@ -175,10 +201,12 @@ var compressionTests = []apiTest{
 		if len(raw) != 0 {
 			t.Errorf("304 with a body of %d bytes", len(raw))
 		}
-		res, _ = e.anon().fetch("HEAD", bundle, "gzip")
-		res.wantStatus(http.StatusOK).wantEncoding("")
-		if cl := res.header.Get("Content-Length"); cl != strconv.Itoa(len(plainRaw)) {
-			t.Errorf("HEAD: Content-Length %q, want %d", cl, len(plainRaw))
+		for ae, want := range map[string][]byte{"gzip": best.Bytes(), "": plainRaw} {
+			res, raw = e.anon().fetch("HEAD", bundle, ae)
+			res.wantStatus(http.StatusOK).wantEncoding(map[bool]string{true: "gzip"}[ae != ""])
+			if cl := res.header.Get("Content-Length"); cl != strconv.Itoa(len(want)) || len(raw) != 0 {
+				t.Errorf("%s: Content-Length %q, want %d; %d bytes of body", res.req, cl, len(want), len(raw))
+			}
 		}
 
 		// The document, in both formats; its Vary still names Accept.

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/magpie-sns/magpie/service"
 )
@@ -23,6 +26,11 @@ type asset struct {
 	contentType string
 	body        []byte
 	etag        string
+	// gzipped is body at gzip's best level, compressed on first use, or
+	// nil where that saves nothing (an image). The bundle, 1.7 MB, is
+	// then sent in 460 KB for no CPU, where the server's own layer would
+	// compress it again for each request, at its fastest level.
+	gzipped func() []byte
 }
 
 //go:embed swaggerui
@@ -34,7 +42,22 @@ func newAsset(name, contentType string) asset {
 		panic(err) // a name below that is not in swaggerui/: a build mistake
 	}
 	sum := sha256.Sum256(body)
-	return asset{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	return asset{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`,
+		gzipped: sync.OnceValue(func() []byte { return gzipBest(body) })}
+}
+
+// gzipBest returns body gzipped at the best level, or nil if that is not
+// smaller by at least a tenth.
+func gzipBest(body []byte) []byte {
+	var buf bytes.Buffer
+	// Neither a valid level nor writing to memory can fail.
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(body)
+	zw.Close()
+	if buf.Len() > len(body)*9/10 {
+		return nil
+	}
+	return buf.Bytes()
 }
 
 var (
@@ -82,8 +105,44 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a asset) {
 		return
 	}
 	h.Set("Content-Type", a.contentType)
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
-	w.Write(a.body)
+	body := a.body
+	if gz := a.gzipped(); gz != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		// The server's compression layer passes a body with an encoding
+		// through as it is, and lists Accept-Encoding in Vary.
+		h.Set("Content-Encoding", "gzip")
+		body = gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// acceptsGzip reports whether Accept-Encoding field values list gzip (or
+// its old name x-gzip) with a weight above zero (RFC 9110 12.5.3). As the
+// server's compression layer, it takes no "*" for gzip.
+func acceptsGzip(acceptEncoding []string) bool {
+	for _, v := range acceptEncoding {
+		for coding := range strings.SplitSeq(v, ",") {
+			name, params, _ := strings.Cut(coding, ";")
+			name = strings.TrimSpace(name)
+			if !strings.EqualFold(name, "gzip") && !strings.EqualFold(name, "x-gzip") {
+				continue
+			}
+			return !zeroWeight(params)
+		}
+	}
+	return false
+}
+
+// zeroWeight reports whether the parameters of a coding give it q=0.
+func zeroWeight(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
 }
 
 // etagMatches reports whether an If-None-Match header lists etag (RFC 9110

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 )
 
 // compressMinSize is the smallest body withCompression compresses: 1 KiB,
@@ -25,8 +26,15 @@ const compressMinSize = 1024
 //
 // gzip only: gzhttp would also answer zstd, and prefer it, to clients that
 // accept both; gzip is the one coding every client and proxy knows.
+//
+// At gzip's fastest level (nginx's default too), not gzhttp's default of
+// 5: a feed page of 7.5 KB comes out 7% larger (2,300 bytes against
+// 2,142) in 60% of the time, and compressing was a third of the server's
+// CPU under the feed's load. Files that never change are compressed once,
+// at the best level, by their handler (api's docs assets).
 func withCompression() middleware {
-	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMinSize), gzhttp.EnableZstd(false))
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMinSize), gzhttp.EnableZstd(false),
+		gzhttp.CompressionLevel(gzip.BestSpeed))
 	if err != nil {
 		panic(err) // only for options out of range: a mistake here
 	}
