@@ -95,6 +95,13 @@ func TestQueryPlans(t *testing.T) {
 			SELECT f.follower_id, p.created_at, p.id, p.owner_id
 			FROM follows f JOIN posts p ON p.owner_id = f.following_id AND NOT p.is_hidden
 			WHERE f.follower_id = 1 AND f.following_id <> 2`,
+		// One in eight of the other users has a timeline too: 20,000
+		// entries, which a trim must reach by the timeline's key, not by
+		// reading them all.
+		`INSERT INTO timelines (user_id, created_at, post_id, author_id)
+			SELECT f.follower_id, p.created_at, p.id, p.owner_id
+			FROM follows f JOIN posts p ON p.owner_id = f.following_id AND NOT p.is_hidden
+			WHERE f.follower_id % 8 = 0 AND f.following_id <> 2`,
 		`INSERT INTO timeline_floors (user_id, created_at, post_id) VALUES (3, now(), 0)`,
 		`ANALYZE`,
 	} {
@@ -139,6 +146,17 @@ func TestQueryPlans(t *testing.T) {
 		{"ListFollowers", func(p magpie.Page) error { _, err := tdb.ListFollowers(ctx, 2, p); return err }, "follows_following_created_idx", 0, ""},
 		{"ListLikes", func(p magpie.Page) error { _, err := tdb.ListLikes(ctx, 1, p); return err }, "likes_post_created_idx", 0, ""},
 		{"ListComments", func(p magpie.Page) error { _, err := tdb.ListComments(ctx, 1, p); return err }, "comments_post_created_idx", 0, ""},
+		// Writes whose statements are prepared: the fan-out of a post by
+		// user 5 into its followers' timelines, and the trim after it,
+		// which may sort the entries of one timeline (a few hundred).
+		{"FanOut", func(magpie.Page) error {
+			return tdb.CreatePost(ctx, &magpie.Post{Title: "t", OwnerID: 5, CreatedAt: time.Now()})
+		},
+			"follows_following_created_idx&posts_pkey", 0, "JOIN follows f ON f.following_id = p.owner_id"},
+		{"TrimAfterFanOut", func(magpie.Page) error {
+			return tdb.CreatePost(ctx, &magpie.Post{Title: "t", OwnerID: 5, CreatedAt: time.Now()})
+		},
+			"follows_following_created_idx&timelines_pkey", 1, "random()"},
 	} {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
 			for _, page := range []magpie.Page{{Limit: 20}, {After: after, Limit: 20}} {

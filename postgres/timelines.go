@@ -29,6 +29,11 @@ const trimChance = 1.0 / 32
 // fanOut writes the post, if visible and its author not heavy, into the
 // timelines of the author's followers whose floor it is not below, and
 // reports whether it wrote any.
+//
+// Prepared, as every post runs it: planned for its parameters, planning
+// cost more than running it (0.75 ms against 0.45 ms, for 14 followers),
+// and its plan is the same for any post (the plan tests check both). A
+// heavy author's post stops at users_pkey either way.
 func fanOut(ctx context.Context, q querier, postID int64) (wrote bool, err error) {
 	// posts_pkey, users_pkey, follows_following_created_idx.
 	tag, err := q.Exec(ctx, `
@@ -41,7 +46,7 @@ func fanOut(ctx context.Context, q querier, postID int64) (wrote bool, err error
 		WHERE p.id = $1 AND NOT p.is_hidden
 			AND (fl.user_id IS NULL OR (p.created_at, p.id) >= (fl.created_at, fl.post_id))
 		ON CONFLICT DO NOTHING`,
-		postID)
+		prepared, postID)
 	return tag.RowsAffected() > 0, err
 }
 
@@ -93,7 +98,8 @@ func markHeavy(ctx context.Context, q querier, authorID int64) error {
 }
 
 // trim cuts the timelines of the users that usersSQL (a query of one
-// bigint column, taking args) selects to their TimelineLength newest
+// bigint column, taking args, which may start with an exec mode such as
+// prepared) selects to their TimelineLength newest
 // entries: the last one kept becomes the floor, and every entry below it
 // goes. A timeline no longer than that is left as it is.
 func trim(ctx context.Context, q querier, usersSQL string, args ...any) error {
@@ -128,11 +134,12 @@ func trim(ctx context.Context, q querier, usersSQL string, args ...any) error {
 // followers' timelines. Two of these trimming overlapping timelines may
 // deadlock; PostgreSQL then cancels one, whose timelines wait for the next
 // trim. So a failure here is no failure of the post, and is not reported.
+// Prepared, as fanOut is.
 func (db *DB) trimAfterFanOut(ctx context.Context, authorID int64) {
 	_ = trim(ctx, db.pool, `
 		SELECT f.follower_id FROM follows f
 		WHERE f.following_id = $1 AND random() < $2`,
-		authorID, trimChance)
+		prepared, authorID, trimChance)
 }
 
 // ListFeed returns the posts that are not hidden of the active users that
