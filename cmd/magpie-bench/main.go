@@ -79,11 +79,19 @@
 //	operations           {"feed": {requests, latency_ms, statuses,
 //	                     unexpected_responses, transport_errors}, …}
 //	server               with --pid: {pid, vm_hwm_kib, vm_rss_kib,
-//	                     vm_hwm_kib_before, vm_rss_kib_before}, from
-//	                     /proc/PID/status after the run, and before it
-//	                     (after the logins, before the warm-up). VmHWM is
-//	                     the peak resident memory since the process
-//	                     started, not since the run did.
+//	                     vm_hwm_kib_before, vm_rss_kib_before, cpu_seconds,
+//	                     cpu_us_per_request}, from /proc/PID/status after
+//	                     the run, and before it (after the logins, before
+//	                     the warm-up). VmHWM is the peak resident memory
+//	                     since the process started, not since the run did.
+//	                     The CPU time, user and system, is that of the run
+//	                     (not the warm-up), from /proc/PID/stat; per request
+//	                     in microseconds.
+//	database             with --db-pid: {pid, cpu_seconds,
+//	                     cpu_us_per_request}, the CPU time of that process
+//	                     and of its children during the run: of PostgreSQL's
+//	                     postmaster, its backends. A backend that exits
+//	                     during the run takes its time with it.
 //
 // Progress and login failures go to standard error. It exits 2 on a bad
 // command line; 1 if no user could log in, if --pid cannot be read, or
@@ -131,6 +139,7 @@ type config struct {
 	warmup        time.Duration
 	timeout       time.Duration
 	pid           int
+	dbPID         int
 	json          bool
 	serveBare     string
 }
@@ -161,6 +170,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Fail now rather than after the run.
 		if _, err := readProcMemory(cfg.pid); err != nil {
 			return err
+		}
+	}
+	if cfg.dbPID != 0 {
+		if _, err := readProcCPU(cfg.dbPID, false); err != nil {
+			return fmt.Errorf("--db-pid: %w", err)
 		}
 	}
 
@@ -208,8 +222,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		l.run(ctx, cfg.schedule, cfg.warmup, 0, &recorder{})
 	}
 	fmt.Fprintln(stderr, "running")
+	cpu := cpuMeter{server: cfg.pid, database: cfg.dbPID}
+	if err := cpu.start(); err != nil {
+		return err
+	}
 	rec := &recorder{}
 	elapsed := l.run(ctx, cfg.schedule, cfg.duration, cfg.requests, rec)
+	serverCPU, databaseCPU, err := cpu.stop()
+	if err != nil {
+		return err
+	}
 
 	r := &report{
 		URL:           c.base,
@@ -229,8 +251,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r.Server = &serverMemory{PID: cfg.pid, PeakKiB: after.peakKiB, RSSKiB: after.nowKiB,
-			PeakBeforeKiB: before.peakKiB, RSSBeforeKiB: before.nowKiB}
+		r.Server = &serverReport{PID: cfg.pid, PeakKiB: after.peakKiB, RSSKiB: after.nowKiB,
+			PeakBeforeKiB: before.peakKiB, RSSBeforeKiB: before.nowKiB, cpuReport: newCPUReport(serverCPU, r.Requests)}
+	}
+	if cfg.dbPID != 0 {
+		r.Database = &databaseReport{PID: cfg.dbPID, cpuReport: newCPUReport(databaseCPU, r.Requests)}
 	}
 	if cfg.json {
 		err = r.writeJSON(stdout)
@@ -270,7 +295,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.requests, "requests", 0, "stop after this many requests (0: no limit)")
 	fs.DurationVar(&cfg.warmup, "warmup", 0, "send the same load for this long first, not counted")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "give up on a request after this long (a transport error)")
-	fs.IntVar(&cfg.pid, "pid", 0, "report the peak and current resident memory of this server `process` (Linux)")
+	fs.IntVar(&cfg.pid, "pid", 0, "report the peak and current resident memory of this server `process`, and the CPU time it used during the run (Linux)")
+	fs.IntVar(&cfg.dbPID, "db-pid", 0, "report the CPU time this database `process` and its children used during the run: PostgreSQL's postmaster, whose children are its backends (Linux)")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
 	fs.StringVar(&cfg.serveBare, "serve-bare", "", "send no load: fetch the first user's feed page from --url once and serve it on this `address` to every GET, and a token to every login, till interrupted: a server doing no work, the ceiling to compare a run with")
 
@@ -322,8 +348,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		return cfg, usageErrorf("give --duration or --requests: a run must end")
 	case cfg.timeout <= 0:
 		return cfg, usageErrorf("--timeout must be positive")
-	case cfg.pid < 0:
-		return cfg, usageErrorf("--pid must be a process id")
+	case cfg.pid < 0 || cfg.dbPID < 0:
+		return cfg, usageErrorf("--pid and --db-pid must be process ids")
 	}
 	// The closed loop's workers or the open loop's cap, not both, decide
 	// how many connections are kept.
@@ -342,4 +368,35 @@ func (e *usageError) Error() string { return e.msg }
 
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// cpuMeter measures the CPU time the server and the database use between
+// start and stop; a pid of 0 is not measured.
+type cpuMeter struct {
+	server, database int
+	serverAt, dbAt   time.Duration
+}
+
+func (m *cpuMeter) start() (err error) {
+	m.serverAt, m.dbAt, err = m.read()
+	return err
+}
+
+func (m *cpuMeter) stop() (server, database time.Duration, err error) {
+	s, d, err := m.read()
+	return s - m.serverAt, d - m.dbAt, err
+}
+
+func (m *cpuMeter) read() (server, database time.Duration, err error) {
+	if m.server != 0 {
+		if server, err = readProcCPU(m.server, false); err != nil {
+			return 0, 0, fmt.Errorf("--pid: %w", err)
+		}
+	}
+	if m.database != 0 {
+		if database, err = readProcCPU(m.database, true); err != nil {
+			return 0, 0, fmt.Errorf("--db-pid: %w", err)
+		}
+	}
+	return server, database, nil
 }

@@ -33,7 +33,8 @@ type report struct {
 	ErrorKinds        map[string]int64    `json:"transport_error_kinds"`
 	Dropped           int64               `json:"dropped"`
 	Operations        map[string]opReport `json:"operations"`
-	Server            *serverMemory       `json:"server,omitempty"`
+	Server            *serverReport       `json:"server,omitempty"`
+	Database          *databaseReport     `json:"database,omitempty"`
 }
 
 // latency is a distribution of latencies in milliseconds.
@@ -53,14 +54,42 @@ type opReport struct {
 	TransportErrors int64         `json:"transport_errors"`
 }
 
-// serverMemory is the server's resident memory in KiB after the run and
-// before it (after the logins).
-type serverMemory struct {
+// serverReport is the server's resident memory in KiB after the run and
+// before it (after the logins), and the CPU time it used during the run.
+type serverReport struct {
 	PID           int   `json:"pid"`
 	PeakKiB       int64 `json:"vm_hwm_kib"` // VmHWM: the peak since the process started
 	RSSKiB        int64 `json:"vm_rss_kib"`
 	PeakBeforeKiB int64 `json:"vm_hwm_kib_before"`
 	RSSBeforeKiB  int64 `json:"vm_rss_kib_before"`
+	cpuReport
+}
+
+// cpuReport is the CPU time a process used during the run (not the
+// warm-up), in all and for each request.
+type cpuReport struct {
+	CPUSeconds    float64 `json:"cpu_seconds"`
+	CPUPerRequest float64 `json:"cpu_us_per_request"` // microseconds
+}
+
+// databaseReport is the CPU time of the database's processes during the
+// run: --db-pid and its children.
+type databaseReport struct {
+	PID int `json:"pid"`
+	cpuReport
+}
+
+// newCPUReport divides cpu, used by requests, between them.
+func newCPUReport(cpu time.Duration, requests int64) cpuReport {
+	r := cpuReport{CPUSeconds: cpu.Seconds()}
+	if requests > 0 {
+		r.CPUPerRequest = float64(cpu.Microseconds()) / float64(requests)
+	}
+	return r
+}
+
+func (c cpuReport) String() string {
+	return fmt.Sprintf("CPU %.2f s during the run, %.0f µs a request", c.CPUSeconds, c.CPUPerRequest)
 }
 
 // summarize turns what rec holds after a run of elapsed into the figures
@@ -175,8 +204,11 @@ func (r *report) writeText(w io.Writer) error {
 	tw.Flush()
 
 	if s := r.Server; s != nil {
-		fmt.Fprintf(&b, "\nserver pid %d: peak RSS %s (VmHWM: since the process started; %s before the load, after the logins), RSS now %s (%s before)\n",
-			s.PID, kib(s.PeakKiB), kib(s.PeakBeforeKiB), kib(s.RSSKiB), kib(s.RSSBeforeKiB))
+		fmt.Fprintf(&b, "\nserver pid %d: peak RSS %s (VmHWM: since the process started; %s before the load, after the logins), RSS now %s (%s before); %s\n",
+			s.PID, kib(s.PeakKiB), kib(s.PeakBeforeKiB), kib(s.RSSKiB), kib(s.RSSBeforeKiB), s.cpuReport)
+	}
+	if d := r.Database; d != nil {
+		fmt.Fprintf(&b, "database pid %d and its children: %s\n", d.PID, d.cpuReport)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -22,7 +22,9 @@ func sampleReport() *report {
 	rec.drop()
 	r := &report{URL: "http://127.0.0.1:8000", Mode: "open", Rate: 6, MaxInFlight: 10, Mix: defaultMix, Users: 3, LoginFailures: 1}
 	r.summarize(&rec, 2*time.Second)
-	r.Server = &serverMemory{PID: 42, PeakKiB: 2048, RSSKiB: 1024, PeakBeforeKiB: 1536, RSSBeforeKiB: 512}
+	r.Server = &serverReport{PID: 42, PeakKiB: 2048, RSSKiB: 1024, PeakBeforeKiB: 1536, RSSBeforeKiB: 512,
+		cpuReport: newCPUReport(1500*time.Millisecond, 12)}
+	r.Database = &databaseReport{PID: 7, cpuReport: newCPUReport(3*time.Second, 12)}
 	return r
 }
 
@@ -76,7 +78,9 @@ func TestReportJSON(t *testing.T) {
 				"transport_errors":     1.0,
 			},
 		},
-		"server": map[string]any{"pid": 42.0, "vm_hwm_kib": 2048.0, "vm_rss_kib": 1024.0, "vm_hwm_kib_before": 1536.0, "vm_rss_kib_before": 512.0},
+		"server": map[string]any{"pid": 42.0, "vm_hwm_kib": 2048.0, "vm_rss_kib": 1024.0, "vm_hwm_kib_before": 1536.0, "vm_rss_kib_before": 512.0,
+			"cpu_seconds": 1.5, "cpu_us_per_request": 125000.0},
+		"database": map[string]any{"pid": 7.0, "cpu_seconds": 3.0, "cpu_us_per_request": 250000.0},
 	}
 	for k, w := range want {
 		if !reflect.DeepEqual(got[k], w) {
@@ -104,6 +108,8 @@ func TestReportText(t *testing.T) {
 		"dropped:    1 ",
 		"409: 1",
 		"server pid 42: peak RSS 2.0 MiB",
+		"; CPU 1.50 s during the run, 125000 µs a request\n",
+		"database pid 7 and its children: CPU 3.00 s during the run, 250000 µs a request\n",
 	} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
