@@ -49,6 +49,17 @@ func (r *recorder) last(part string) (query, bool) {
 
 func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// The queries of a batch (a pipeline) are recorded too.
+func (r *recorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (r *recorder) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	r.queries = append(r.queries, query{data.SQL, data.Args})
+}
+
+func (r *recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // TestQueryPlans checks, on a few thousand rows, that every list is served
 // by the index its comment names, with neither a sequential scan of posts
 // or follows nor a sort of all posts, under both the custom plan of a

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/magpie-sns/magpie"
 )
@@ -37,25 +38,26 @@ func (db *DB) CreatePost(ctx context.Context, p *magpie.Post) error {
 // transaction: if one fails, none is stored. ErrNotFound if an owner does
 // not exist.
 // Each post is fanned out to its author's followers in the same
-// transaction; some of their timelines are trimmed after it.
+// transaction, sent with it in one round trip; some of their timelines
+// are trimmed after it.
 func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
 	// The authors whose posts went into timelines, whose followers'
 	// timelines then need trimming: not those of a heavy author, which
 	// went into none.
 	var fannedOut map[int64]bool
-	err := db.inTx(ctx, "create posts", func(tx querier) error {
+	err := db.inPipeline(ctx, "create posts", func(b *pgx.Batch) {
 		fannedOut = map[int64]bool{}
 		for _, p := range posts {
-			if err := createPost(ctx, tx, p); err != nil {
-				return err
-			}
-			wrote, err := fanOut(ctx, tx, p.ID)
-			if err != nil {
-				return err
-			}
-			fannedOut[p.OwnerID] = fannedOut[p.OwnerID] || wrote
+			// The foreign key, not a lookup beforehand, decides a
+			// missing owner.
+			p.OwnerActive = true
+			b.Queue(insertPostSQL, p.Title, p.Body, p.OwnerID, p.IsHidden, p.CreatedAt, p.UpdatedAt).
+				QueryRow(func(row pgx.Row) error { return row.Scan(&p.ID, &p.OwnerUsername) })
+			b.Queue(fanOutNewPostSQL).Exec(func(tag pgconn.CommandTag) error {
+				fannedOut[p.OwnerID] = fannedOut[p.OwnerID] || tag.RowsAffected() > 0
+				return nil
+			})
 		}
-		return nil
 	})
 	if err != nil {
 		return err
@@ -68,16 +70,10 @@ func (db *DB) CreatePosts(ctx context.Context, posts []*magpie.Post) error {
 	return nil
 }
 
-func createPost(ctx context.Context, q querier, p *magpie.Post) error {
-	// The foreign key, not a lookup beforehand, decides a missing owner.
-	p.OwnerActive = true
-	return q.QueryRow(ctx, `
-		INSERT INTO posts AS p (title, body, owner_id, is_hidden, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING p.id, (SELECT u.username FROM users u WHERE u.id = p.owner_id)`,
-		p.Title, p.Body, p.OwnerID, p.IsHidden, p.CreatedAt, p.UpdatedAt,
-	).Scan(&p.ID, &p.OwnerUsername)
-}
+const insertPostSQL = `
+	INSERT INTO posts AS p (title, body, owner_id, is_hidden, created_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	RETURNING p.id, (SELECT u.username FROM users u WHERE u.id = p.owner_id)`
 
 // PostByID returns the post. ErrNotFound if there is none.
 func (db *DB) PostByID(ctx context.Context, viewerID, id int64) (*magpie.Post, error) {
@@ -120,8 +116,7 @@ func (db *DB) UpdatePost(ctx context.Context, viewerID, id int64, upd magpie.Pos
 		case p.IsHidden:
 			return unfanOut(ctx, tx, id)
 		default:
-			_, err := fanOut(ctx, tx, id)
-			return err
+			return fanOut(ctx, tx, id)
 		}
 	})
 	if err != nil {

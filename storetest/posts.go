@@ -11,6 +11,7 @@ import (
 var postTests = []storeTest{
 	{"CreateSetsID", testCreatePost},
 	{"UnknownOwner", testCreatePostUnknownOwner},
+	{"BatchAllOrNone", testCreatePostsAllOrNone},
 	{"RoundTrip", testPostRoundTrip},
 	{"NotFound", testPostNotFound},
 	{"UnicodeTitles", testPostUnicodeTitles},
@@ -38,6 +39,33 @@ func testCreatePostUnknownOwner(t *testing.T, s magpie.Store) {
 	alice := createUser(t, s, "alice")
 	p := &magpie.Post{Title: "t", Body: "b", OwnerID: alice.ID + 1000, CreatedAt: t0, UpdatedAt: t0}
 	wantKind(t, "CreatePost(unknown owner)", s.CreatePost(t.Context(), p), magpie.ENOTFOUND)
+}
+
+// testCreatePostsAllOrNone: a batch whose last post cannot be stored
+// stores none of it, in no one's posts and no one's feed.
+func testCreatePostsAllOrNone(t *testing.T, s magpie.Store) {
+	ctx := t.Context()
+	alice, bob := createUser(t, s, "alice"), createUser(t, s, "bob")
+	createFollow(t, s, bob, alice, t0)
+	batch := []*magpie.Post{
+		{Title: "one", Body: "b", OwnerID: alice.ID, CreatedAt: at(1), UpdatedAt: at(1)},
+		{Title: "two", Body: "b", OwnerID: alice.ID, CreatedAt: at(2), UpdatedAt: at(2)},
+		{Title: "lost", Body: "b", OwnerID: alice.ID + 1000, CreatedAt: at(3), UpdatedAt: at(3)},
+	}
+	wantKind(t, "CreatePosts(a post of an unknown owner last)", s.CreatePosts(ctx, batch), magpie.ENOTFOUND)
+	mine, err := s.ListPostsByOwner(ctx, alice.ID, alice.ID, true, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPosts(t, "alice's posts", mine, nil)
+	checkFeed(t, "bob's feed", feedOf(t, s, bob), nil)
+
+	// The next batch is whole, and the failed one left nothing behind.
+	batch = batch[:2]
+	if err := s.CreatePosts(ctx, batch); err != nil {
+		t.Fatalf("CreatePosts: %v", err)
+	}
+	checkFeed(t, "bob's feed", feedOf(t, s, bob), []magpie.Post{*batch[0], *batch[1]})
 }
 
 func testPostRoundTrip(t *testing.T, s magpie.Store) {
