@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -46,13 +47,46 @@ func TestReadProcCPU(t *testing.T) {
 	if after < before+2*time.Second/userHZ {
 		t.Errorf("CPU time %s after spinning, %s before", after, before)
 	}
-	// With children: the test's own process has none that use CPU, so
-	// at least its own time.
+	// With children: at least its own time.
 	all, err := readProcCPU(os.Getpid(), true)
 	if err != nil || all < after {
 		t.Errorf("with children: %s, %v; want at least %s", all, err, after)
 	}
 	if _, err := readProcCPU(1<<30, false); err == nil {
 		t.Error("a missing process: no error")
+	}
+}
+
+// With children, a busy child's time counts while it runs, as a
+// PostgreSQL backend's does for the postmaster.
+func TestReadProcCPUChildren(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	child := exec.Command("sh", "-c", "while :; do :; done")
+	if err := child.Start(); err != nil {
+		t.Skip("no sh: ", err)
+	}
+	defer func() {
+		_ = child.Process.Kill()
+		_ = child.Wait() // killed: an error, by design
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		own, err := readProcCPU(os.Getpid(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := readProcCPU(os.Getpid(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all-own >= 2*time.Second/userHZ {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("with children %s, alone %s: the busy child's time is not counted", all, own)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
